@@ -1,0 +1,148 @@
+package syncengine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Errors of the engine that the HTTP layer turns into answers.
+var (
+	ErrClosed        = errors.New("syncengine: closed")
+	ErrDeviceOwner   = errors.New("syncengine: the device belongs to another user")
+	ErrCursorExpired = errors.New("syncengine: history before the cursor has been compacted")
+	ErrInvalidCursor = errors.New("syncengine: the cursor cannot be read")
+)
+
+// GapError answers a push whose first mutation id is above the device's last plus one.
+type GapError struct{ LastMutationID uint64 }
+
+func (g *GapError) Error() string { return "syncengine: mutation ids have a gap" }
+
+// Options configure an Engine.
+type Options struct {
+	Store Store
+	// Now is the server clock (time.Now by default).
+	Now func() time.Time
+	// MaxBatch is the most jobs one commit takes (default 512).
+	MaxBatch int
+	// KeepResults is how many stored mutation results a device keeps (default 1000).
+	KeepResults uint64
+	// Retention is how long tombstones are kept before compaction (default 180 days).
+	Retention time.Duration
+	Logger    *slog.Logger
+}
+
+// Engine is the sync core. Start it before use and Close it to drain pending writes.
+type Engine struct {
+	opts     Options
+	store    Store
+	handlers map[string]Handler
+	hub      *Hub
+	metrics  *Metrics
+
+	mu     sync.RWMutex // guards closed against sends on queue
+	closed bool
+	queue  chan *job
+	done   chan struct{}
+}
+
+// New makes an engine over a store.
+func New(opts Options) *Engine {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.KeepResults == 0 {
+		opts.KeepResults = 1000
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 180 * 24 * time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Engine{
+		opts:     opts,
+		store:    opts.Store,
+		handlers: map[string]Handler{},
+		hub:      NewHub(),
+		metrics:  newMetrics(),
+		queue:    make(chan *job, 4096),
+		done:     make(chan struct{}),
+	}
+}
+
+// Register adds a mutation handler by name. Call it before Start.
+func (e *Engine) Register(name string, h Handler) {
+	if h.Decode == nil || h.Apply == nil {
+		panic("syncengine: handler " + name + " needs Decode and Apply")
+	}
+	e.handlers[name] = h
+}
+
+// Known tells whether a mutation name has a handler.
+func (e *Engine) Known(name string) bool { _, ok := e.handlers[name]; return ok }
+
+// Hub is the live poke hub.
+func (e *Engine) Hub() *Hub { return e.hub }
+
+// Metrics are the engine's Prometheus collectors.
+func (e *Engine) Metrics() *Metrics { return e.metrics }
+
+// Start runs the single writer goroutine.
+func (e *Engine) Start() { go e.writer() }
+
+// Close stops taking jobs, finishes those already queued and waits for the writer, or
+// until ctx ends.
+func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.closed {
+		e.closed = true
+		close(e.queue)
+	}
+	e.mu.Unlock()
+	e.hub.Close()
+	select {
+	case <-e.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// View reads a consistent snapshot of the store.
+func (e *Engine) View(fn func(ReadTx) error) error { return e.store.View(fn) }
+
+// Do runs fn in the writer's next transaction (for server-side writes such as seeding or
+// an integration). Its staged writes commit only if it returns nil.
+func (e *Engine) Do(ctx context.Context, fn func(tx *Tx) error) error {
+	j := &job{fn: fn, done: make(chan jobResult, 1)}
+	res, err := e.submit(ctx, j)
+	if err != nil {
+		return err
+	}
+	return res.err
+}
+
+func (e *Engine) submit(ctx context.Context, j *job) (jobResult, error) {
+	e.mu.RLock()
+	if e.closed {
+		e.mu.RUnlock()
+		return jobResult{}, ErrClosed
+	}
+	select {
+	case e.queue <- j:
+	case <-ctx.Done():
+		e.mu.RUnlock()
+		return jobResult{}, ctx.Err()
+	}
+	e.mu.RUnlock()
+	// Once queued, the job is applied whatever the caller does: wait for its result so
+	// that an answer is never given before the commit.
+	return <-j.done, nil
+}

@@ -1,0 +1,175 @@
+package syncengine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// PullResult is one page of changes.
+type PullResult struct {
+	// Changes is a JSON array of change objects, ready to be written out.
+	Changes        []byte
+	Count          int
+	Cursor         string
+	More           bool
+	DropScopes     []string
+	LastMutationID uint64
+}
+
+// Pull returns the changes visible in the actor's scopes after the cursor, at most limit.
+// A scope the cursor does not hold is sent from the beginning (a snapshot, without
+// tombstones); a scope the cursor holds that the actor has lost is named in DropScopes.
+func (e *Engine) Pull(actor Actor, cursor string, limit int) (*PullResult, error) {
+	cur, err := ParseCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("syncengine: limit must be positive")
+	}
+	res := &PullResult{DropScopes: []string{}}
+	current := map[string]bool{}
+	for _, s := range actor.Scopes {
+		current[s] = true
+	}
+	for s := range cur.Positions {
+		if !current[s] {
+			res.DropScopes = append(res.DropScopes, s)
+		}
+	}
+	sort.Strings(res.DropScopes)
+	err = e.store.View(func(r ReadTx) error {
+		head, horizon := r.Head(), r.Horizon()
+		positions := make(map[string]uint64, len(actor.Scopes))
+		snapshots := map[string]uint64{}
+		for _, s := range actor.Scopes {
+			p, held := cur.Positions[s]
+			if held && p > 0 && (p < horizon || p > head) {
+				return ErrCursorExpired
+			}
+			positions[s] = p
+			switch h, paging := cur.Snapshots[s]; {
+			case !held:
+				snapshots[s] = head
+			case paging:
+				snapshots[s] = h
+			}
+		}
+		if actor.DeviceID != "" {
+			st, err := r.Device(actor.DeviceID)
+			if err != nil {
+				return err
+			}
+			res.LastMutationID = st.LastMutationID
+		}
+		return e.page(r, head, positions, snapshots, limit, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.metrics.pulled.Add(float64(res.Count))
+	return res, nil
+}
+
+// scopeStream is one scope's iterator with its next reference read ahead.
+type scopeStream struct {
+	// skipTombsTo: during a scope's first sending, tombstones up to the head the snapshot
+	// started at are of records the phone never received, and are not sent.
+	skipTombsTo uint64
+	it          RefIterator
+	next        Ref
+	ok          bool
+}
+
+// page merges the scopes' references by sequence (each sequence once) into res.
+func (e *Engine) page(r ReadTx, head uint64, positions, snapshots map[string]uint64, limit int, res *PullResult) error {
+	streams := make([]*scopeStream, 0, len(positions))
+	for s, p := range positions {
+		st := &scopeStream{skipTombsTo: snapshots[s], it: r.ScopeRefs(s, p)}
+		st.next, st.ok = st.it.Next()
+		streams = append(streams, st)
+	}
+	buf := make([]byte, 0, 64<<10)
+	buf = append(buf, '[')
+	var last uint64
+	for {
+		seq, found := uint64(0), false
+		for _, st := range streams {
+			if st.ok && (!found || st.next.Seq < seq) {
+				seq, found = st.next.Seq, true
+			}
+		}
+		if !found {
+			break
+		}
+		if res.Count == limit {
+			res.More = true
+			break
+		}
+		// Every scope holding this sequence: a live reference in any one of them wins.
+		var ref Ref
+		live, send := false, false
+		for _, st := range streams {
+			for st.ok && st.next.Seq == seq {
+				ref = st.next
+				if !st.next.Deleted {
+					live, send = true, true
+				} else if seq > st.skipTombsTo {
+					send = true
+				}
+				st.next, st.ok = st.it.Next()
+			}
+		}
+		last = seq
+		if !send {
+			continue
+		}
+		if res.Count > 0 {
+			buf = append(buf, ',')
+		}
+		if live {
+			raw, _, err := r.Entry(seq)
+			if err != nil {
+				return fmt.Errorf("syncengine: scope index points at missing sequence %d: %w", seq, err)
+			}
+			buf = append(buf, raw...) // copied: bbolt's slice dies with the transaction
+		} else {
+			// Never the log entry itself: it may show where the record went.
+			buf = appendDelete(buf, ref, seq)
+		}
+		res.Count++
+	}
+	for _, st := range streams {
+		if err := st.it.Err(); err != nil {
+			return err
+		}
+	}
+	res.Changes = append(buf, ']')
+	reached := head
+	if res.More {
+		reached = last
+	}
+	next := Cursor{Positions: make(map[string]uint64, len(positions)), Snapshots: map[string]uint64{}}
+	for s, p := range positions {
+		next.Positions[s] = max(p, reached)
+		if h, ok := snapshots[s]; ok && next.Positions[s] < h {
+			next.Snapshots[s] = h
+		}
+	}
+	res.Cursor = next.String()
+	return nil
+}
+
+func appendDelete(buf []byte, ref Ref, seq uint64) []byte {
+	kind, _ := json.Marshal(ref.Kind) // strings always encode
+	id, _ := json.Marshal(ref.ID)
+	buf = append(buf, `{"kind":`...)
+	buf = append(buf, kind...)
+	buf = append(buf, `,"id":`...)
+	buf = append(buf, id...)
+	buf = append(buf, `,"op":"delete","version":`...)
+	buf = strconv.AppendUint(buf, seq, 10)
+	return append(buf, '}')
+}

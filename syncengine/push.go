@@ -1,0 +1,197 @@
+package syncengine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Statuses of a mutation result.
+const (
+	StatusApplied   = "applied"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+	StatusConflict  = "conflict"
+)
+
+// Result is the outcome of one mutation, stored with the device state so that a repeated
+// push gets the same answer.
+type Result struct {
+	ID     uint64     `json:"id"`
+	Status string     `json:"status"`
+	Error  *Rejection `json:"error,omitempty"`
+	Record *Change    `json:"record,omitempty"`
+	// Version is the log sequence of the mutation's last change (applied only).
+	Version uint64 `json:"version,omitempty"`
+	// Duplicate marks a result given back for a mutation id already applied.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// PushResult answers a push.
+type PushResult struct {
+	LastMutationID uint64   `json:"last_mutation_id"`
+	Results        []Result `json:"results"`
+}
+
+type pushJob struct {
+	actor Actor
+	muts  []preparedMutation
+}
+
+type preparedMutation struct {
+	m       Mutation
+	handler Handler
+	args    any
+	rej     *Rejection
+}
+
+// Push applies a device's mutations in order and answers once they are on disk. Mutation
+// ids must be consecutive; the first may be at or below the device's last id (a repeat).
+func (e *Engine) Push(ctx context.Context, actor Actor, muts []Mutation) (*PushResult, error) {
+	if len(muts) == 0 {
+		return nil, errors.New("syncengine: a push needs at least one mutation")
+	}
+	prepared := make([]preparedMutation, len(muts))
+	for i, m := range muts {
+		if i > 0 && m.ID != muts[i-1].ID+1 {
+			return nil, fmt.Errorf("syncengine: mutation ids must rise by one (%d follows %d)", m.ID, muts[i-1].ID)
+		}
+		prepared[i] = e.prepare(m)
+	}
+	res, err := e.submit(ctx, &job{push: &pushJob{actor: actor, muts: prepared}, done: make(chan jobResult, 1)})
+	if err != nil {
+		return nil, err
+	}
+	return res.push, res.err
+}
+
+// prepare decodes the arguments outside the writer, in the caller's goroutine.
+func (e *Engine) prepare(m Mutation) preparedMutation {
+	p := preparedMutation{m: m}
+	h, ok := e.handlers[m.Name]
+	if !ok {
+		p.rej = Reject("unknown_mutation", fmt.Sprintf("The server does not know the change %q. It has been kept on the phone.", m.Name))
+		return p
+	}
+	p.handler = h
+	args, err := safeDecode(h, m.Args)
+	if err != nil {
+		p.rej = asRejection(err)
+		return p
+	}
+	p.args = args
+	return p
+}
+
+func (e *Engine) applyPush(w WriteTx, now time.Time, j *pushJob, touched map[string]struct{}) (*PushResult, error) {
+	dev := j.actor.DeviceID
+	st, err := w.Device(dev)
+	if err != nil {
+		return nil, &storageError{err}
+	}
+	if st.OwnerID != "" && st.OwnerID != j.actor.UserID {
+		return nil, ErrDeviceOwner
+	}
+	if j.muts[0].m.ID > st.LastMutationID+1 || j.muts[0].m.ID == 0 {
+		return nil, &GapError{LastMutationID: st.LastMutationID}
+	}
+	st.OwnerID = j.actor.UserID
+	out := &PushResult{Results: make([]Result, 0, len(j.muts))}
+	for _, pm := range j.muts {
+		if pm.m.ID <= st.LastMutationID {
+			out.Results = append(out.Results, storedResult(w, dev, pm.m.ID))
+			continue
+		}
+		r, err := e.applyOne(w, now, j.actor, pm, touched)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return nil, &storageError{err}
+		}
+		if err := w.PutResult(dev, pm.m.ID, raw, e.opts.KeepResults); err != nil {
+			return nil, &storageError{err}
+		}
+		st.LastMutationID = pm.m.ID
+		e.metrics.mutations.WithLabelValues(r.Status).Inc()
+		out.Results = append(out.Results, r)
+	}
+	if err := w.SetDevice(dev, st); err != nil {
+		return nil, &storageError{err}
+	}
+	out.LastMutationID = st.LastMutationID
+	return out, nil
+}
+
+func storedResult(w WriteTx, dev string, id uint64) Result {
+	raw, err := w.Result(dev, id)
+	var r Result
+	if err != nil || json.Unmarshal(raw, &r) != nil {
+		// The result was pruned: all we can say is that it was handled before.
+		return Result{ID: id, Status: StatusDuplicate, Duplicate: true}
+	}
+	r.Duplicate = true
+	return r
+}
+
+func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMutation, touched map[string]struct{}) (Result, error) {
+	r := Result{ID: pm.m.ID}
+	if pm.rej != nil {
+		r.Status, r.Error = StatusRejected, pm.rej
+		return r, nil
+	}
+	tx := &Tx{w: w, now: now}
+	err := safeApply(pm.handler, tx, Call{Actor: actor, Mutation: pm.m, Args: pm.args})
+	var fatal *storageError
+	var conflict *Conflict
+	switch {
+	case err == nil:
+		seq, err := flush(w, now, tx.staged, touched)
+		if err != nil {
+			return r, err
+		}
+		r.Status, r.Version = StatusApplied, seq
+	case errors.As(err, &fatal):
+		return r, err
+	case errors.As(err, &conflict):
+		rec := conflict.Record
+		rej := conflict.Rejection
+		r.Status, r.Error = StatusConflict, &rej
+		r.Record = &Change{Kind: rec.Kind, ID: rec.ID, Op: OpPut, Version: rec.Version, Scopes: rec.Scopes, Data: rec.Data}
+	default:
+		r.Status, r.Error = StatusRejected, asRejection(err)
+		if r.Error.Code == "internal_error" {
+			e.opts.Logger.Error("syncengine: handler failed", "mutation", pm.m.Name, "device", actor.DeviceID, "err", err)
+		}
+	}
+	return r, nil
+}
+
+func asRejection(err error) *Rejection {
+	var rej *Rejection
+	if errors.As(err, &rej) {
+		return rej
+	}
+	return Reject("internal_error", "The server could not apply this change. It has been kept on the phone; tell your manager if it stays.")
+}
+
+func safeDecode(h Handler, args json.RawMessage) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("syncengine: decode panicked: %v", p)
+		}
+	}()
+	return h.Decode(args)
+}
+
+func safeApply(h Handler, tx *Tx, c Call) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("syncengine: apply panicked: %v", p)
+		}
+	}()
+	return h.Apply(tx, c)
+}
