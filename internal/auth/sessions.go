@@ -1,0 +1,319 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.etcd.io/bbolt"
+)
+
+var (
+	bucketSessions = []byte("auth_sessions")
+	bucketRefresh  = []byte("auth_refresh")
+)
+
+// RevokeReused is the reason recorded when a used refresh token comes back.
+const RevokeReused = "refresh_token_reused"
+
+var (
+	ErrRefreshInvalid  = errors.New("auth: invalid refresh token")
+	ErrRefreshReused   = errors.New("auth: refresh token reused")
+	ErrSessionEnded    = errors.New("auth: session ended")
+	ErrSessionNotFound = errors.New("auth: session not found")
+)
+
+// Session is one login on one device: a family of refresh tokens.
+type Session struct {
+	ID           string    `json:"id"`
+	UserID       string    `json:"user_id"`
+	DeviceID     string    `json:"device_id"`
+	CreatedAt    time.Time `json:"created_at"`
+	LastUsedAt   time.Time `json:"last_used_at"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
+	RevokeReason string    `json:"revoke_reason,omitempty"`
+}
+
+// refreshRecord is stored under the SHA-256 of a refresh token.
+type refreshRecord struct {
+	SessionID string    `json:"session_id"`
+	IssuedAt  time.Time `json:"issued_at"`
+	UsedAt    time.Time `json:"used_at,omitzero"`
+}
+
+// SessionStore keeps refresh sessions in bbolt. Only hashes of refresh
+// tokens are stored.
+type SessionStore struct {
+	db       *bbolt.DB
+	now      func() time.Time
+	absolute time.Duration
+}
+
+// NewSessionStore creates the buckets it needs in db. absolute is the maximum
+// age of a session (one shift). A nil now means time.Now.
+func NewSessionStore(db *bbolt.DB, now func() time.Time, absolute time.Duration) (*SessionStore, error) {
+	if db == nil || absolute <= 0 {
+		return nil, errors.New("auth: session store needs a db and a positive absolute limit")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	err := db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketSessions, bucketRefresh} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: create buckets: %w", err)
+	}
+	return &SessionStore{db: db, now: now, absolute: absolute}, nil
+}
+
+// Create starts a session for userID on deviceID and returns its first
+// refresh token.
+func (s *SessionStore) Create(userID, deviceID string) (refreshToken string, sess Session, err error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", Session{}, fmt.Errorf("auth: session id: %w", err)
+	}
+	now := s.now()
+	sess = Session{ID: id.String(), UserID: userID, DeviceID: deviceID, CreatedAt: now, LastUsedAt: now}
+	refreshToken = newOpaqueToken()
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		if err := putSession(tx, sess); err != nil {
+			return err
+		}
+		return putRefresh(tx, refreshToken, refreshRecord{SessionID: sess.ID, IssuedAt: now})
+	})
+	if err != nil {
+		return "", Session{}, wrap("create session", err)
+	}
+	return refreshToken, sess, nil
+}
+
+// Rotate exchanges a refresh token for a new one in the same session.
+//
+// A token that has been used before revokes the whole session and returns
+// ErrRefreshReused. There is no grace period: a retry after a lost answer
+// means logging in again; chosen because a replayed refresh token is
+// indistinguishable from theft.
+func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Session, err error) {
+	var outcome error
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		hash := tokenHash(refreshToken)
+		var rec refreshRecord
+		found, err := getJSON(tx.Bucket(bucketRefresh), hash, &rec)
+		if err != nil {
+			return err
+		}
+		if !found {
+			outcome = ErrRefreshInvalid
+			return nil
+		}
+		sess, err = getSession(tx, rec.SessionID)
+		if errors.Is(err, ErrSessionNotFound) {
+			outcome = ErrRefreshInvalid
+			return nil
+		} else if err != nil {
+			return err
+		}
+		now := s.now()
+		if s.ended(sess, now) {
+			outcome = ErrSessionEnded
+			return nil
+		}
+		if !rec.UsedAt.IsZero() {
+			sess.RevokedAt, sess.RevokeReason = now, RevokeReused
+			outcome = ErrRefreshReused
+			return putSession(tx, sess) // committed: the outcome is not a tx error
+		}
+		rec.UsedAt = now
+		if err := putJSON(tx.Bucket(bucketRefresh), hash, rec); err != nil {
+			return err
+		}
+		newToken = newOpaqueToken()
+		if err := putRefresh(tx, newToken, refreshRecord{SessionID: sess.ID, IssuedAt: now}); err != nil {
+			return err
+		}
+		sess.LastUsedAt = now
+		return putSession(tx, sess)
+	})
+	if err != nil {
+		return "", Session{}, wrap("rotate", err)
+	}
+	if outcome != nil {
+		return "", Session{}, outcome
+	}
+	return newToken, sess, nil
+}
+
+// Get returns the session with id, ended or not.
+func (s *SessionStore) Get(id string) (Session, error) {
+	var sess Session
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		sess, err = getSession(tx, id)
+		return err
+	})
+	return sess, wrap("get session", err)
+}
+
+// Active returns the session with id if it is neither revoked nor older than
+// the absolute limit, else ErrSessionEnded.
+func (s *SessionStore) Active(id string) (Session, error) {
+	sess, err := s.Get(id)
+	if err != nil {
+		return Session{}, err
+	}
+	if s.ended(sess, s.now()) {
+		return sess, ErrSessionEnded
+	}
+	return sess, nil
+}
+
+// Revoke ends a session. Revoking an ended session keeps the first reason.
+func (s *SessionStore) Revoke(id, reason string) error {
+	return wrap("revoke", s.db.Update(func(tx *bbolt.Tx) error {
+		sess, err := getSession(tx, id)
+		if err != nil {
+			return err
+		}
+		if !sess.RevokedAt.IsZero() {
+			return nil
+		}
+		sess.RevokedAt, sess.RevokeReason = s.now(), reason
+		return putSession(tx, sess)
+	}))
+}
+
+// Prune deletes sessions older than the absolute limit, revoked or not, and
+// their refresh tokens. It returns how many sessions it deleted.
+func (s *SessionStore) Prune() (int, error) {
+	cutoff := s.now().Add(-s.absolute)
+	gone := map[string]bool{}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := deleteWhere(tx.Bucket(bucketSessions), func(v []byte) (bool, error) {
+			var sess Session
+			if err := json.Unmarshal(v, &sess); err != nil {
+				return false, err
+			}
+			old := !sess.CreatedAt.After(cutoff)
+			if old {
+				gone[sess.ID] = true
+			}
+			return old, nil
+		}); err != nil {
+			return err
+		}
+		return deleteWhere(tx.Bucket(bucketRefresh), func(v []byte) (bool, error) {
+			var rec refreshRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return false, err
+			}
+			return gone[rec.SessionID], nil
+		})
+	})
+	if err != nil {
+		return 0, wrap("prune", err)
+	}
+	return len(gone), nil
+}
+
+// deleteWhere deletes the entries of b whose value satisfies del.
+func deleteWhere(b *bbolt.Bucket, del func(v []byte) (bool, error)) error {
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		d, err := del(v)
+		if err != nil {
+			return fmt.Errorf("corrupt record: %w", err)
+		}
+		if d {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wrap prefixes err, leaving nil and the package's sentinels untouched.
+func wrap(op string, err error) error {
+	if err == nil || errors.Is(err, ErrSessionNotFound) {
+		return err
+	}
+	return fmt.Errorf("auth: %s: %w", op, err)
+}
+
+func (s *SessionStore) ended(sess Session, now time.Time) bool {
+	return !sess.RevokedAt.IsZero() || !now.Before(sess.CreatedAt.Add(s.absolute))
+}
+
+func newOpaqueToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("auth: crypto/rand: " + err.Error()) // never happens since Go 1.24
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func getSession(tx *bbolt.Tx, id string) (Session, error) {
+	var sess Session
+	found, err := getJSON(tx.Bucket(bucketSessions), []byte(id), &sess)
+	if err != nil {
+		return Session{}, err
+	}
+	if !found {
+		return Session{}, ErrSessionNotFound
+	}
+	return sess, nil
+}
+
+func putSession(tx *bbolt.Tx, sess Session) error {
+	return putJSON(tx.Bucket(bucketSessions), []byte(sess.ID), sess)
+}
+
+func putRefresh(tx *bbolt.Tx, token string, rec refreshRecord) error {
+	return putJSON(tx.Bucket(bucketRefresh), tokenHash(token), rec)
+}
+
+func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
+	if len(key) == 0 {
+		return false, nil
+	}
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("corrupt record: %w", err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}

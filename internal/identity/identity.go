@@ -1,0 +1,153 @@
+// Package identity holds the organisation (municipality, providers, units), the users and
+// their grants, and turns a user's valid grants into the sync scopes they may see.
+package identity
+
+import (
+	"slices"
+	"time"
+)
+
+// Role is what a grant lets a user do in a unit.
+type Role string
+
+// The roles of the municipal routines.
+const (
+	RoleCareStaff   Role = "care_staff"          // omvårdnadspersonal
+	RoleUnitRep     Role = "unit_representative" // verksamhetsombud
+	RoleCoordinator Role = "coordinator"         // samordnare
+	RoleUnitManager Role = "unit_manager"        // verksamhetschef / enhetschef
+	RoleLicensed    Role = "licensed"            // legitimerad personal: sjuksköterska, arbetsterapeut, fysioterapeut
+	RoleIntegration Role = "integration"         // the authority's system (myndighet)
+)
+
+// Valid tells whether r is a known unit role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleCareStaff, RoleUnitRep, RoleCoordinator, RoleUnitManager, RoleLicensed, RoleIntegration:
+		return true
+	}
+	return false
+}
+
+// Municipality is the kommun whose care the providers carry out.
+type Municipality struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Provider is a care provider (utförare), the municipality's own or private.
+type Provider struct {
+	ID             string `json:"id"`
+	MunicipalityID string `json:"municipality_id"`
+	Name           string `json:"name"`
+	Private        bool   `json:"private"` // privat utförare
+}
+
+// Unit is a unit (enhet) of a provider, or a sub-unit (grupp) of a unit.
+type Unit struct {
+	ID         string `json:"id"`
+	ProviderID string `json:"provider_id"`
+	ParentID   string `json:"parent_id,omitempty"` // set for a sub-unit (grupp)
+	Name       string `json:"name"`
+}
+
+// User is a person (or the authority's system) that logs in.
+type User struct {
+	ID             string `json:"id"`
+	Username       string `json:"username"`
+	Name           string `json:"name"`
+	MunicipalityID string `json:"municipality_id"`
+	PasswordHash   string `json:"password_hash"`
+	TOTPSecret     string `json:"totp_secret,omitempty"`
+	// TOTPLastStep is the last accepted TOTP time step: never accepted again (RFC 6238 §5.2).
+	TOTPLastStep int64 `json:"totp_last_step,omitempty"`
+	Admin        bool  `json:"admin,omitempty"`
+	Disabled     bool  `json:"disabled,omitempty"`
+}
+
+// Grant is access for a user to a unit in a role until a date (behörighet).
+type Grant struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"user_id"`
+	UnitID     string    `json:"unit_id"`
+	Role       Role      `json:"role"`
+	ValidUntil time.Time `json:"valid_until"`
+}
+
+// ValidAt tells whether the grant gives anything at t: an expired grant gives nothing.
+func (g Grant) ValidAt(t time.Time) bool { return t.Before(g.ValidUntil) }
+
+// Access is what a user may do right now: computed from their valid grants at each request.
+type Access struct {
+	UserID         string
+	MunicipalityID string
+	Admin          bool
+	// Roles holds, per unit id, the roles of the user's valid grants there.
+	Roles map[string][]Role
+	// ProviderOf maps each of those units to its provider.
+	ProviderOf map[string]string
+	Scopes     []string
+}
+
+// Has tells whether the user holds one of roles in unit.
+func (a Access) Has(unitID string, roles ...Role) bool {
+	for _, r := range a.Roles[unitID] {
+		if slices.Contains(roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleIn returns the first of roles the user holds in unit, for recording in which role
+// something was done.
+func (a Access) RoleIn(unitID string, roles ...Role) (Role, bool) {
+	for _, want := range roles {
+		if slices.Contains(a.Roles[unitID], want) {
+			return want, true
+		}
+	}
+	return "", false
+}
+
+// Scope names. The sync engine only compares them.
+func UnitScope(unitID string) string         { return "unit:" + unitID }
+func UnitManagersScope(unitID string) string { return "unit:" + unitID + ":managers" }
+func UserScope(userID string) string         { return "user:" + userID }
+func OrgScope(orgID string) string           { return "org:" + orgID }
+
+// seesAllOfUnit are the roles that see a unit's managers' scope (all deviations, analyses).
+var seesAllOfUnit = []Role{RoleUnitManager, RoleLicensed}
+
+// AccessFor computes a user's access at t from their grants.
+func AccessFor(u User, grants []Grant, units map[string]Unit, t time.Time) Access {
+	a := Access{UserID: u.ID, MunicipalityID: u.MunicipalityID, Admin: u.Admin, Roles: map[string][]Role{}, ProviderOf: map[string]string{}}
+	scopes := []string{UserScope(u.ID)}
+	if u.MunicipalityID != "" {
+		scopes = append(scopes, OrgScope(u.MunicipalityID))
+	}
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			scopes = append(scopes, s)
+		}
+	}
+	for _, g := range grants {
+		unit, ok := units[g.UnitID]
+		if !ok || !g.ValidAt(t) || u.Disabled {
+			continue
+		}
+		a.Roles[g.UnitID] = append(a.Roles[g.UnitID], g.Role)
+		a.ProviderOf[g.UnitID] = unit.ProviderID
+		if g.Role == RoleIntegration {
+			continue // the authority's system pushes in; it syncs nothing out
+		}
+		add(UnitScope(g.UnitID))
+		if slices.Contains(seesAllOfUnit, g.Role) {
+			add(UnitManagersScope(g.UnitID))
+		}
+	}
+	a.Scopes = scopes
+	return a
+}

@@ -1,0 +1,214 @@
+package identity
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Errors of the identity store.
+var (
+	ErrNotFound  = errors.New("identity: not found")
+	ErrDuplicate = errors.New("identity: already exists")
+)
+
+var (
+	bucketMunicipalities = []byte("id_municipalities")
+	bucketProviders      = []byte("id_providers")
+	bucketUnits          = []byte("id_units")
+	bucketUsers          = []byte("id_users")
+	bucketUsernames      = []byte("id_usernames") // lower-case username → user id
+	bucketGrants         = []byte("id_grants")    // user id|0|grant id → Grant
+)
+
+// Store keeps the organisation, users and grants in buckets of the server's bbolt file.
+type Store struct {
+	db *bolt.DB
+}
+
+// NewStore opens the identity buckets in db.
+func NewStore(db *bolt.DB) (*Store, error) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMunicipalities, bucketProviders, bucketUnits, bucketUsers, bucketUsernames, bucketGrants} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("identity: unable to create buckets: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+func putJSON(tx *bolt.Tx, bucket []byte, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucket).Put([]byte(key), raw)
+}
+
+func getJSON(tx *bolt.Tx, bucket []byte, key string, v any) error {
+	raw := tx.Bucket(bucket).Get([]byte(key))
+	if raw == nil {
+		return ErrNotFound
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// PutMunicipality stores a municipality.
+func (s *Store) PutMunicipality(m Municipality) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketMunicipalities, m.ID, m) })
+}
+
+// PutProvider stores a provider.
+func (s *Store) PutProvider(p Provider) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketProviders, p.ID, p) })
+}
+
+// PutUnit stores a unit; its provider must exist.
+func (s *Store) PutUnit(u Unit) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketProviders).Get([]byte(u.ProviderID)) == nil {
+			return fmt.Errorf("identity: unit %s names unknown provider: %w", u.ID, ErrNotFound)
+		}
+		return putJSON(tx, bucketUnits, u.ID, u)
+	})
+}
+
+// Units returns every unit by id.
+func (s *Store) Units() (map[string]Unit, error) {
+	units := map[string]Unit{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
+			var u Unit
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			units[u.ID] = u
+			return nil
+		})
+	})
+	return units, err
+}
+
+// Unit returns one unit.
+func (s *Store) Unit(id string) (Unit, error) {
+	var u Unit
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUnits, id, &u) })
+	return u, err
+}
+
+// CreateUser stores a new user; the username must be free (compared without case).
+func (s *Store) CreateUser(u User) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		names := tx.Bucket(bucketUsernames)
+		key := []byte(strings.ToLower(u.Username))
+		if names.Get(key) != nil || tx.Bucket(bucketUsers).Get([]byte(u.ID)) != nil {
+			return fmt.Errorf("identity: user %s: %w", u.ID, ErrDuplicate)
+		}
+		if err := names.Put(key, []byte(u.ID)); err != nil {
+			return err
+		}
+		return putJSON(tx, bucketUsers, u.ID, u)
+	})
+}
+
+// User returns a user by id.
+func (s *Store) User(id string) (User, error) {
+	var u User
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUsers, id, &u) })
+	return u, err
+}
+
+// UserByUsername returns a user by username (without case).
+func (s *Store) UserByUsername(name string) (User, error) {
+	var u User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketUsernames).Get([]byte(strings.ToLower(name)))
+		if id == nil {
+			return ErrNotFound
+		}
+		return getJSON(tx, bucketUsers, string(id), &u)
+	})
+	return u, err
+}
+
+// AcceptTOTPStep records a used TOTP step, refusing one at or below the last (so that two
+// concurrent logins cannot both use the same code).
+func (s *Store) AcceptTOTPStep(userID string, step int64) (bool, error) {
+	accepted := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var u User
+		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+			return err
+		}
+		if step <= u.TOTPLastStep {
+			return nil
+		}
+		u.TOTPLastStep = step
+		accepted = true
+		return putJSON(tx, bucketUsers, u.ID, u)
+	})
+	return accepted, err
+}
+
+// PutGrant stores a grant; the user and the unit must exist.
+func (s *Store) PutGrant(g Grant) error {
+	if !g.Role.Valid() {
+		return fmt.Errorf("identity: unknown role %q", g.Role)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketUsers).Get([]byte(g.UserID)) == nil || tx.Bucket(bucketUnits).Get([]byte(g.UnitID)) == nil {
+			return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
+		}
+		return putJSON(tx, bucketGrants, g.UserID+"\x00"+g.ID, g)
+	})
+}
+
+// Access computes what a user may do at t, in one read of the store.
+func (s *Store) Access(userID string, t time.Time) (User, Access, error) {
+	var u User
+	var grants []Grant
+	units := map[string]Unit{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+			return err
+		}
+		prefix := []byte(userID + "\x00")
+		c := tx.Bucket(bucketGrants).Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			var g Grant
+			if err := json.Unmarshal(v, &g); err != nil {
+				return err
+			}
+			grants = append(grants, g)
+			var unit Unit
+			if err := getJSON(tx, bucketUnits, g.UnitID, &unit); err == nil {
+				units[unit.ID] = unit
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return u, Access{}, err
+	}
+	return u, AccessFor(u, grants, units, t), nil
+}
+
+// Empty tells whether no user exists yet (a new data directory).
+func (s *Store) Empty() (bool, error) {
+	empty := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketUsers).Cursor().First()
+		empty = k == nil
+		return nil
+	})
+	return empty, err
+}
