@@ -146,3 +146,14 @@ func (e *Engine) submit(ctx context.Context, j *job) (jobResult, error) {
 	// that an answer is never given before the commit.
 	return <-j.done, nil
 }
+
+// DeviceOwner returns the user a device id belongs to ("" when it never pushed).
+func (e *Engine) DeviceOwner(deviceID string) (string, error) {
+	var st DeviceState
+	err := e.store.View(func(r ReadTx) error {
+		var err error
+		st, err = r.Device(deviceID)
+		return err
+	})
+	return st.OwnerID, err
+}

@@ -317,3 +317,6 @@ func putJSON(b *bbolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, data)
 }
+
+// ExpiresAt is when a session ends at the latest (one shift after it began).
+func (s *SessionStore) ExpiresAt(sess Session) time.Time { return sess.CreatedAt.Add(s.absolute) }

@@ -1,0 +1,129 @@
+// Package journal holds the implementation journal (genomförandejournal): notes that staff
+// write about the care carried out, read-only once saved.
+package journal
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"vardag/internal/clients"
+	"vardag/internal/identity"
+	"vardag/internal/uuids"
+	"vardag/syncengine"
+)
+
+// Names in the change log.
+const (
+	MutationNoteAdd = "journal.note.add"
+	KindNote        = "journal_note"
+)
+
+// Limits of a note.
+const (
+	maxHeading   = 200
+	maxText      = 20000
+	maxKeywords  = 20
+	maxKeyword   = 80
+	futureSlack  = 10 * time.Minute     // phones' clocks drift; a note is never about the future
+	oldestNoteAt = 366 * 24 * time.Hour // documenting later than a year is not a field task
+)
+
+// writers are the roles that write notes in a client's journal.
+var writers = []identity.Role{identity.RoleCareStaff, identity.RoleCoordinator, identity.RoleUnitManager, identity.RoleLicensed}
+
+// NoteAddArgs are the arguments of journal.note.add.
+type NoteAddArgs struct {
+	NoteID     string    `json:"note_id"`
+	ClientID   string    `json:"client_id"`
+	Heading    string    `json:"heading"`
+	Keywords   []string  `json:"keywords"` // nyckelord
+	Text       string    `json:"text"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// Note is a saved journal note (anteckning).
+type Note struct {
+	NoteAddArgs
+	UnitID     string        `json:"unit_id"`
+	AuthorID   string        `json:"author_id"`
+	AuthorRole identity.Role `json:"author_role"`
+	ClientTime time.Time     `json:"client_time"`
+	ServerTime time.Time     `json:"server_time"`
+}
+
+// NoteAdd is the handler of journal.note.add.
+func NoteAdd() syncengine.Handler {
+	return syncengine.Handler{Decode: decodeNoteAdd, Apply: applyNoteAdd}
+}
+
+func decodeNoteAdd(raw json.RawMessage) (any, error) {
+	var a NoteAddArgs
+	if err := syncengine.DecodeArgs(raw, &a); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{}
+	if !uuids.Valid(a.NoteID) {
+		fields["note_id"] = "must be a UUID made by the phone"
+	}
+	if !uuids.Valid(a.ClientID) {
+		fields["client_id"] = "must be the UUID of a client"
+	}
+	a.Heading = strings.TrimSpace(a.Heading)
+	if n := utf8.RuneCountInString(a.Heading); n == 0 || n > maxHeading {
+		fields["heading"] = "is required, at most 200 characters"
+	}
+	if n := utf8.RuneCountInString(a.Text); strings.TrimSpace(a.Text) == "" || n > maxText {
+		fields["text"] = "is required, at most 20000 characters"
+	}
+	if len(a.Keywords) > maxKeywords {
+		fields["keywords"] = "at most 20 keywords"
+	}
+	for _, k := range a.Keywords {
+		if n := utf8.RuneCountInString(strings.TrimSpace(k)); n == 0 || n > maxKeyword {
+			fields["keywords"] = "each keyword is 1 to 80 characters"
+		}
+	}
+	if a.Keywords == nil {
+		a.Keywords = []string{}
+	}
+	if a.OccurredAt.IsZero() {
+		fields["occurred_at"] = "is required: when it happened"
+	}
+	if len(fields) > 0 {
+		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The note is not complete.", Fields: fields}
+	}
+	a.OccurredAt = a.OccurredAt.UTC()
+	return a, nil
+}
+
+func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
+	a := c.Args.(NoteAddArgs)
+	access, _ := c.Actor.Domain.(identity.Access)
+	now := tx.Now()
+	if a.OccurredAt.After(now.Add(futureSlack)) || a.OccurredAt.Before(now.Add(-oldestNoteAt)) {
+		return &syncengine.Rejection{Code: "invalid_args", Message: "The time of the event is not possible.",
+			Fields: map[string]string{"occurred_at": "must be within the last year and not in the future"}}
+	}
+	client, ok, err := clients.Get(tx, a.ClientID)
+	if err != nil {
+		return err
+	}
+	role, allowed := access.RoleIn(client.UnitID, writers...)
+	if !ok || !allowed {
+		// The same answer whether the client exists elsewhere or not at all.
+		return syncengine.Reject("client_not_found", "This client is not in any of your units.")
+	}
+	if !client.JournalOpen {
+		return syncengine.Reject("journal_closed", "This client's journal is closed and takes no new notes.")
+	}
+	if existing, exists, err := tx.Get(KindNote, a.NoteID); err != nil {
+		return err
+	} else if exists {
+		return &syncengine.Conflict{Rejection: *syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), Record: existing}
+	}
+	note := Note{NoteAddArgs: a, UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
+		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
+	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, note)
+}

@@ -1,0 +1,250 @@
+// Package login runs the two-step login (password, then a one-time code), issues access
+// tokens and rotating refresh tokens, and turns a bearer token into the caller's access.
+package login
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"vardag/internal/auth"
+	"vardag/internal/identity"
+	"vardag/internal/uuids"
+)
+
+// Errors the HTTP layer maps to answers.
+var (
+	ErrInvalidCredentials = errors.New("login: invalid username or password")
+	ErrInvalidCode        = errors.New("login: invalid code")
+	ErrCodeUsed           = errors.New("login: code already used")
+	ErrMethod             = errors.New("login: method not available for this user")
+	ErrSessionExpired     = errors.New("login: session expired")
+	ErrUnauthenticated    = errors.New("login: not authenticated")
+	ErrTokenExpired       = errors.New("login: access token expired")
+)
+
+// Methods of the second step.
+const (
+	MethodTOTP = "totp"
+	MethodSMS  = "sms" // comes with issue 5 (an SMS Sender interface)
+)
+
+// DeviceOwners tells who a device id belongs to, so that one user never reuses another's.
+type DeviceOwners interface {
+	DeviceOwner(deviceID string) (userID string, err error)
+}
+
+// Config of the service.
+type Config struct {
+	Identity  *identity.Store
+	Sessions  *auth.SessionStore
+	Tokens    *auth.TokenIssuer
+	Devices   DeviceOwners
+	Now       func() time.Time
+	MFAWindow time.Duration // how long a password step waits for its code
+}
+
+// Service is the login service.
+type Service struct {
+	cfg     Config
+	pending *auth.PendingLogins
+}
+
+// maxCodeAttempts is how many codes one login attempt may try (issue 5 adds account locks).
+const maxCodeAttempts = 5
+
+// New makes the service.
+func New(cfg Config) *Service {
+	if cfg.MFAWindow == 0 {
+		cfg.MFAWindow = 5 * time.Minute
+	}
+	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now)}
+}
+
+// Challenge is the answer to a correct password.
+type Challenge struct {
+	MFAToken  string   `json:"mfa_token"`
+	Methods   []string `json:"methods"`
+	ExpiresIn int      `json:"expires_in"`
+}
+
+// Login checks a password and starts the second step.
+func (s *Service) Login(username, password, deviceID, deviceName string) (Challenge, error) {
+	u, err := s.cfg.Identity.UserByUsername(username)
+	if err != nil {
+		auth.CheckDummy(password) // as slow as a wrong password: usernames do not leak
+		return Challenge{}, ErrInvalidCredentials
+	}
+	if !auth.CheckPassword(u.PasswordHash, password) || u.Disabled {
+		return Challenge{}, ErrInvalidCredentials
+	}
+	var methods []string
+	if u.TOTPSecret != "" {
+		methods = append(methods, MethodTOTP)
+	}
+	if len(methods) == 0 {
+		return Challenge{}, ErrMethod
+	}
+	token := s.pending.Start(auth.PendingLogin{UserID: u.ID, DeviceID: deviceID, DeviceName: deviceName})
+	return Challenge{MFAToken: token, Methods: methods, ExpiresIn: int(s.cfg.MFAWindow.Seconds())}, nil
+}
+
+// Tokens is what a finished login or a refresh gives.
+type Tokens struct {
+	AccessToken      string    `json:"access_token"`
+	RefreshToken     string    `json:"refresh_token"`
+	TokenType        string    `json:"token_type"`
+	ExpiresIn        int       `json:"expires_in"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	DeviceID         string    `json:"device_id"`
+	User             UserInfo  `json:"user"`
+}
+
+// UserInfo is the caller as the phone shows them.
+type UserInfo struct {
+	ID    string      `json:"id"`
+	Name  string      `json:"name"`
+	Roles []UnitRoles `json:"roles"`
+}
+
+// UnitRoles is one valid grant.
+type UnitRoles struct {
+	UnitID string        `json:"unit_id,omitempty"`
+	Role   identity.Role `json:"role"`
+}
+
+// Verify checks the one-time code of a pending login and opens a session.
+func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
+	pl, err := s.pending.Attempt(mfaToken)
+	if err != nil {
+		if errors.Is(err, auth.ErrTooManyAttempts) {
+			return Tokens{}, err
+		}
+		return Tokens{}, ErrInvalidCode
+	}
+	u, err := s.cfg.Identity.User(pl.UserID)
+	if err != nil || u.Disabled {
+		return Tokens{}, ErrInvalidCode
+	}
+	if method != MethodTOTP || u.TOTPSecret == "" {
+		return Tokens{}, ErrMethod
+	}
+	step, err := auth.VerifyTOTP(u.TOTPSecret, code, s.cfg.Now(), u.TOTPLastStep)
+	switch {
+	case errors.Is(err, auth.ErrCodeUsed):
+		return Tokens{}, ErrCodeUsed
+	case err != nil:
+		return Tokens{}, ErrInvalidCode
+	}
+	if ok, err := s.cfg.Identity.AcceptTOTPStep(u.ID, step); err != nil {
+		return Tokens{}, err
+	} else if !ok {
+		return Tokens{}, ErrCodeUsed // a concurrent login used the same code first
+	}
+	s.pending.Finish(mfaToken)
+	deviceID, err := s.deviceFor(u.ID, pl.DeviceID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	refresh, sess, err := s.cfg.Sessions.Create(u.ID, deviceID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.issue(u, sess, refresh)
+}
+
+// deviceFor keeps the phone's device id when it is free or already this user's; otherwise
+// it gives a new one, so that per-device mutation numbering never mixes two users.
+func (s *Service) deviceFor(userID, asked string) (string, error) {
+	if !uuids.Valid(asked) {
+		return uuids.New(), nil
+	}
+	owner, err := s.cfg.Devices.DeviceOwner(asked)
+	if err != nil {
+		return "", err
+	}
+	if owner != "" && owner != userID {
+		return uuids.New(), nil
+	}
+	return asked, nil
+}
+
+func (s *Service) issue(u identity.User, sess auth.Session, refresh string) (Tokens, error) {
+	access, exp, err := s.cfg.Tokens.Issue(u.ID, sess.ID, sess.DeviceID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	_, acc, err := s.cfg.Identity.Access(u.ID, s.cfg.Now())
+	if err != nil {
+		return Tokens{}, err
+	}
+	info := UserInfo{ID: u.ID, Name: u.Name, Roles: []UnitRoles{}}
+	if u.Admin {
+		info.Roles = append(info.Roles, UnitRoles{Role: "administrator"})
+	}
+	for unit, roles := range acc.Roles {
+		for _, r := range roles {
+			info.Roles = append(info.Roles, UnitRoles{UnitID: unit, Role: r})
+		}
+	}
+	return Tokens{
+		AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
+		ExpiresIn:        int(exp.Sub(s.cfg.Now()).Round(time.Second).Seconds()),
+		RefreshExpiresAt: s.cfg.Sessions.ExpiresAt(sess),
+		DeviceID:         sess.DeviceID, User: info,
+	}, nil
+}
+
+// Refresh rotates a refresh token.
+func (s *Service) Refresh(refreshToken string) (Tokens, error) {
+	token, sess, err := s.cfg.Sessions.Rotate(refreshToken)
+	switch {
+	case errors.Is(err, auth.ErrRefreshReused):
+		return Tokens{}, err
+	case errors.Is(err, auth.ErrRefreshInvalid), errors.Is(err, auth.ErrSessionEnded):
+		return Tokens{}, ErrSessionExpired
+	case err != nil:
+		return Tokens{}, err
+	}
+	u, err := s.cfg.Identity.User(sess.UserID)
+	if err != nil || u.Disabled {
+		_ = s.cfg.Sessions.Revoke(sess.ID, "user_disabled")
+		return Tokens{}, ErrSessionExpired
+	}
+	return s.issue(u, sess, token)
+}
+
+// Logout ends a session on the server.
+func (s *Service) Logout(sessionID string) error {
+	return s.cfg.Sessions.Revoke(sessionID, "logout")
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Claims auth.AccessClaims
+	User   identity.User
+	Access identity.Access
+}
+
+// Authenticate turns a bearer token into the caller, checking that the session still runs
+// and computing the scopes from the grants valid now.
+func (s *Service) Authenticate(token string) (Principal, error) {
+	claims, err := s.cfg.Tokens.Parse(token)
+	switch {
+	case errors.Is(err, auth.ErrTokenExpired):
+		return Principal{}, ErrTokenExpired
+	case err != nil:
+		return Principal{}, ErrUnauthenticated
+	}
+	if _, err := s.cfg.Sessions.Active(claims.SessionID); err != nil {
+		return Principal{}, ErrSessionExpired
+	}
+	u, acc, err := s.cfg.Identity.Access(claims.UserID, s.cfg.Now())
+	if err != nil || u.Disabled {
+		return Principal{}, ErrUnauthenticated
+	}
+	return Principal{Claims: claims, User: u, Access: acc}, nil
+}
+
+// String keeps tokens out of logs if a Tokens value is ever printed.
+func (t Tokens) String() string { return fmt.Sprintf("Tokens{user=%s device=%s}", t.User.ID, t.DeviceID) }

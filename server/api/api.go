@@ -1,0 +1,104 @@
+package api
+
+import (
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"vardag/internal/login"
+	"vardag/syncengine"
+)
+
+// Handlers holds what the handlers need.
+type Handlers struct {
+	Engine    *syncengine.Engine
+	Login     *login.Service
+	Log       *slog.Logger
+	Now       func() time.Time
+	KeepAlive time.Duration // comment lines on the live stream
+	// WriteTimeout is renewed before each write of the live stream.
+	WriteTimeout time.Duration
+}
+
+const localPrincipal = "principal"
+
+// principal is the authenticated caller of a request behind RequireAuth.
+func principal(c *fiber.Ctx) login.Principal {
+	p, _ := c.Locals(localPrincipal).(login.Principal)
+	return p
+}
+
+// actor turns the caller into the sync engine's view of them.
+func actor(p login.Principal) syncengine.Actor {
+	return syncengine.Actor{UserID: p.User.ID, DeviceID: p.Claims.DeviceID, Scopes: p.Access.Scopes, Domain: p.Access}
+}
+
+// RequireAuth checks the bearer token and puts the caller in the request.
+func (h *Handlers) RequireAuth(c *fiber.Ctx) error {
+	header := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || token == "" {
+		return errUnauthenticated
+	}
+	p, err := h.Login.Authenticate(token)
+	if err != nil {
+		return mapLoginError(err)
+	}
+	c.Locals(localPrincipal, p)
+	return c.Next()
+}
+
+// NoStore marks API answers as never to be cached.
+func NoStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+// SecurityHeaders are sent on every answer.
+func SecurityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	return c.Next()
+}
+
+// RequestLog logs each request by its route pattern (never its path, body or query: they
+// may hold ids of clients), its status and its time.
+func RequestLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			var apiErr *Error
+			var fe *fiber.Error
+			switch {
+			case asError(err, &apiErr):
+				status = apiErr.Status
+			case asError(err, &fe):
+				status = fe.Code
+			default:
+				status = 500
+			}
+		}
+		attrs := []any{"method", c.Method(), "route", routeOf(c), "status", status, "ms", time.Since(start).Milliseconds()}
+		if p, ok := c.Locals(localPrincipal).(login.Principal); ok {
+			attrs = append(attrs, "user_id", p.User.ID)
+		}
+		log.Info("request", attrs...)
+		return err
+	}
+}
+
+func routeOf(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Path != "/" && r.Path != "" {
+		return r.Path
+	}
+	return "(unmatched)"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"vardag/syncengine"
+)
+
+// maxMutationsPerPush bounds one push; a phone with more sends several.
+const maxMutationsPerPush = 500
+
+type pushRequest struct {
+	DeviceID  string                `json:"device_id"`
+	Mutations []syncengine.Mutation `json:"mutations"`
+}
+
+// SyncPush applies a device's mutations in order and answers once they are on disk.
+func (h *Handlers) SyncPush(c *fiber.Ctx) error {
+	var req pushRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := checkPush(req); err != nil {
+		return err
+	}
+	p := principal(c)
+	if req.DeviceID != p.Claims.DeviceID {
+		return errDeviceMismatch
+	}
+	res, err := h.Engine.Push(c.UserContext(), actor(p), req.Mutations)
+	var gap *syncengine.GapError
+	switch {
+	case errors.As(err, &gap):
+		return &Error{Status: 409, Code: "mutation_gap", Message: "Changes are missing before these; send from the one after last_mutation_id.",
+			Extra: map[string]any{"last_mutation_id": gap.LastMutationID}}
+	case errors.Is(err, syncengine.ErrDeviceOwner):
+		return errDeviceMismatch
+	case errors.Is(err, syncengine.ErrClosed):
+		return errUnavailable
+	case err != nil:
+		h.Log.Error("api: push failed", "device", p.Claims.DeviceID, "err", err)
+		return errUnavailable
+	}
+	return c.JSON(res)
+}
+
+func checkPush(req pushRequest) error {
+	switch n := len(req.Mutations); {
+	case req.DeviceID == "":
+		return invalidRequest("device_id is required.")
+	case n == 0:
+		return invalidRequest("mutations must hold at least one change.")
+	case n > maxMutationsPerPush:
+		return invalidRequest(fmt.Sprintf("At most %d mutations per push.", maxMutationsPerPush))
+	}
+	for i, m := range req.Mutations {
+		switch {
+		case m.ID == 0:
+			return invalidRequest(fmt.Sprintf("mutations[%d].id must be 1 or more.", i))
+		case i > 0 && m.ID != req.Mutations[i-1].ID+1:
+			return invalidRequest(fmt.Sprintf("mutations[%d].id must follow the one before it by 1.", i))
+		case m.Name == "" || len(m.Name) > 100:
+			return invalidRequest(fmt.Sprintf("mutations[%d].name is required.", i))
+		case m.ClientTime.IsZero():
+			return invalidRequest(fmt.Sprintf("mutations[%d].client_time is required (RFC 3339).", i))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+// Package app wires the server together: store, sync engine, care handlers, login, HTTP
+// API and metrics. The binary in server/ and the end-to-end tests both start it.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	bolt "go.etcd.io/bbolt"
+
+	"vardag/internal/auth"
+	"vardag/internal/demo"
+	"vardag/internal/identity"
+	"vardag/internal/journal"
+	"vardag/internal/login"
+	"vardag/mobileweb"
+	"vardag/server/api"
+	"vardag/server/config"
+	"vardag/syncengine"
+)
+
+// App is a running Vardag server.
+type App struct {
+	Config   config.Config
+	Store    *syncengine.BoltStore
+	Engine   *syncengine.Engine
+	Identity *identity.Store
+	Login    *login.Service
+	Fiber    *fiber.App
+	// Seeded tells whether this start seeded the demo.
+	Seeded bool
+
+	log         *slog.Logger
+	stopCompact context.CancelFunc
+}
+
+// New opens the store in cfg.DataDir and builds the server (not yet listening).
+func New(cfg config.Config, log *slog.Logger) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("app: unable to create data directory: %w", err)
+	}
+	store, err := syncengine.OpenBolt(filepath.Join(cfg.DataDir, "vardag.db"))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: store, log: log}
+	if err := a.build(); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	cfg := a.Config
+	db := a.Store.DB()
+	secret := cfg.JWTSecret
+	if len(secret) == 0 {
+		var err error
+		if secret, err = storedSecret(db); err != nil {
+			return err
+		}
+	}
+	ids, err := identity.NewStore(db)
+	if err != nil {
+		return err
+	}
+	sessions, err := auth.NewSessionStore(db, cfg.Now, cfg.SessionMax)
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.NewTokenIssuer(secret, cfg.Issuer, cfg.Audience, cfg.AccessTTL, cfg.Now)
+	if err != nil {
+		return err
+	}
+	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
+	eng.Register(journal.MutationNoteAdd, journal.NoteAdd())
+	eng.Start()
+	a.Engine, a.Identity = eng, ids
+	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now})
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := eng.Metrics().Register(reg); err != nil {
+		return err
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "vardag_live_streams", Help: "Open live (SSE) streams.",
+	}, func() float64 { return float64(eng.Hub().Count()) }))
+
+	a.Fiber = fiber.New(fiber.Config{
+		AppName:               "vardag",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		DisableStartupMessage: true,
+		ErrorHandler:          api.ErrorHandler(a.log),
+	})
+	h := &api.Handlers{Engine: eng, Login: a.Login, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive, WriteTimeout: cfg.WriteTimeout}
+	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
+
+	if cfg.Demo {
+		if a.Seeded, err = demo.Seed(context.Background(), ids, eng, cfg.Now()); err != nil {
+			return fmt.Errorf("app: unable to seed the demo: %w", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopCompact = cancel
+	go eng.RunCompaction(ctx, time.Hour)
+	return nil
+}
+
+// storedSecret returns the token key kept in the store, making one on first start.
+func storedSecret(db *bolt.DB) ([]byte, error) {
+	var key []byte
+	err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("server_secrets"))
+		if err != nil {
+			return err
+		}
+		if v := b.Get([]byte("jwt_hs256")); v != nil {
+			key = append([]byte(nil), v...)
+			return nil
+		}
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		return b.Put([]byte("jwt_hs256"), key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: unable to keep the token key: %w", err)
+	}
+	return key, nil
+}
+
+// Serve answers on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error {
+	return a.Fiber.Listener(ln)
+}
+
+// Shutdown ends live streams, lets in-flight requests (pushes waiting for their commit)
+// finish, drains the writer and closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.stopCompact()
+	a.Engine.Hub().Close()
+	errs := []error{a.Fiber.ShutdownWithContext(ctx), a.Engine.Close(ctx), a.Store.Close()}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,195 @@
+// Package config reads the server's settings from flags and the environment (flags win),
+// with defaults and validation, once at start.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Config is the server's settings.
+type Config struct {
+	Addr            string        // listen address
+	DataDir         string        // where vardag.db lives
+	Demo            bool          // seed a demo municipality into an empty data directory
+	JWTSecret       []byte        // HS256 key (≥ 32 bytes); generated and kept in the store when empty
+	Issuer          string        // JWT issuer
+	Audience        string        // JWT audience
+	AccessTTL       time.Duration // access token lifetime
+	SessionMax      time.Duration // absolute session limit (one shift)
+	BodyLimit       int           // bytes
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	Retention       time.Duration // tombstones are kept this long before compaction
+	KeepAlive       time.Duration // comment lines on the live stream
+	LogLevel        string
+	LogJSON         bool
+	// Now is the server clock; tests may set it. Not a flag.
+	Now func() time.Time
+}
+
+// option is one row of the option table: a flag, its environment variable and its default.
+type option struct {
+	name, env, def, help string
+}
+
+var options = []option{
+	{"addr", "VARDAG_ADDR", "127.0.0.1:8080", "listen address (host:port)"},
+	{"data", "VARDAG_DATA", "./data", "data directory (holds vardag.db)"},
+	{"jwt-secret", "VARDAG_JWT_SECRET", "", "HS256 signing key, at least 32 bytes; generated and kept in the store when empty"},
+	{"issuer", "VARDAG_ISSUER", "vardag", "JWT issuer"},
+	{"audience", "VARDAG_AUDIENCE", "vardag-api", "JWT audience"},
+	{"access-ttl", "VARDAG_ACCESS_TTL", "15m", "access token lifetime (at most 15m)"},
+	{"session-max", "VARDAG_SESSION_MAX", "12h", "absolute session limit (one shift, at most 12h)"},
+	{"body-limit", "VARDAG_BODY_LIMIT", "4194304", "largest request body in bytes"},
+	{"read-timeout", "VARDAG_READ_TIMEOUT", "30s", "time to read a request"},
+	{"write-timeout", "VARDAG_WRITE_TIMEOUT", "30s", "time to write a response (the live stream renews it per write)"},
+	{"idle-timeout", "VARDAG_IDLE_TIMEOUT", "120s", "keep-alive idle time"},
+	{"shutdown-timeout", "VARDAG_SHUTDOWN_TIMEOUT", "20s", "time given to in-flight requests on shutdown"},
+	{"retention", "VARDAG_RETENTION", "4320h", "how long tombstones are kept (default 180 days)"},
+	{"keepalive", "VARDAG_KEEPALIVE", "25s", "interval of comment lines on the live stream"},
+	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
+}
+
+// Load reads args (without the program name) over the environment over the defaults.
+func Load(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("vardag", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	vals := map[string]*string{}
+	for _, o := range options {
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		vals[o.name] = fs.String(o.name, def, o.help+" ($"+o.env+")")
+	}
+	// -demo without a value is the usual way to ask for the demo.
+	demo := fs.Bool("demo", false, "seed a small demo municipality into an empty data directory ($VARDAG_DEMO)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	p := parser{vals: vals}
+	c := Config{
+		Addr:            *vals["addr"],
+		DataDir:         *vals["data"],
+		Demo:            *demo || p.boolEnv(getenv("VARDAG_DEMO")),
+		JWTSecret:       []byte(*vals["jwt-secret"]),
+		Issuer:          *vals["issuer"],
+		Audience:        *vals["audience"],
+		AccessTTL:       p.duration("access-ttl"),
+		SessionMax:      p.duration("session-max"),
+		BodyLimit:       p.int("body-limit"),
+		ReadTimeout:     p.duration("read-timeout"),
+		WriteTimeout:    p.duration("write-timeout"),
+		IdleTimeout:     p.duration("idle-timeout"),
+		ShutdownTimeout: p.duration("shutdown-timeout"),
+		Retention:       p.duration("retention"),
+		KeepAlive:       p.duration("keepalive"),
+		LogLevel:        *vals["log-level"],
+		LogJSON:         p.bool("log-json"),
+	}
+	if p.err != nil {
+		return Config{}, p.err
+	}
+	return c, c.Validate()
+}
+
+// Default is the configuration with every default, for tests and tools.
+func Default() Config {
+	c, err := Load(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Validate checks the settings make sense together.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("config: -addr %q is not host:port", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("config: -data is required"))
+	}
+	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("config: -jwt-secret must be at least 32 bytes"))
+	}
+	if c.AccessTTL <= 0 || c.AccessTTL > 15*time.Minute {
+		errs = append(errs, errors.New("config: -access-ttl must be between 0 and 15m"))
+	}
+	if c.SessionMax <= 0 || c.SessionMax > 12*time.Hour {
+		errs = append(errs, errors.New("config: -session-max must be between 0 and 12h"))
+	}
+	if c.BodyLimit < 1024 {
+		errs = append(errs, errors.New("config: -body-limit must be at least 1024 bytes"))
+	}
+	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "shutdown-timeout": c.ShutdownTimeout, "retention": c.Retention, "keepalive": c.KeepAlive} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("config: -%s must be positive", name))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("config: -log-level %q is not debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+type parser struct {
+	vals map[string]*string
+	err  error
+}
+
+func (p *parser) fail(name, v, want string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("config: -%s %q is not %s", name, v, want)
+	}
+}
+
+func (p *parser) duration(name string) time.Duration {
+	d, err := time.ParseDuration(*p.vals[name])
+	if err != nil {
+		p.fail(name, *p.vals[name], "a duration such as 15m")
+	}
+	return d
+}
+
+func (p *parser) int(name string) int {
+	n, err := strconv.Atoi(*p.vals[name])
+	if err != nil {
+		p.fail(name, *p.vals[name], "a whole number")
+	}
+	return n
+}
+
+func (p *parser) bool(name string) bool {
+	b, err := strconv.ParseBool(*p.vals[name])
+	if err != nil {
+		p.fail(name, *p.vals[name], "true or false")
+	}
+	return b
+}
+
+func (p *parser) boolEnv(v string) bool {
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail("demo", v, "true or false")
+	}
+	return b
+}
