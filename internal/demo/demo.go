@@ -120,7 +120,9 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 
 func seedOrganisation(ids *identity.Store) error {
 	steps := []func() error{
-		func() error { return ids.PutMunicipality(identity.Municipality{ID: MunicipalityID, Name: "Sjöstads kommun"}) },
+		func() error {
+			return ids.PutMunicipality(identity.Municipality{ID: MunicipalityID, Name: "Sjöstads kommun"})
+		},
 		func() error {
 			return ids.PutProvider(identity.Provider{ID: OwnProviderID, MunicipalityID: MunicipalityID, Name: "Sjöstads kommun, egen regi"})
 		},

@@ -247,4 +247,6 @@ func (s *Service) Authenticate(token string) (Principal, error) {
 }
 
 // String keeps tokens out of logs if a Tokens value is ever printed.
-func (t Tokens) String() string { return fmt.Sprintf("Tokens{user=%s device=%s}", t.User.ID, t.DeviceID) }
+func (t Tokens) String() string {
+	return fmt.Sprintf("Tokens{user=%s device=%s}", t.User.ID, t.DeviceID)
+}
