@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,4 +59,21 @@ func errorCode(t *testing.T, res *http.Response) string {
 		t.Fatalf("error answer is not JSON: %v", err)
 	}
 	return e.Error.Code
+}
+
+// httpPost posts JSON and reports a transport error instead of failing the test.
+func httpPost(url, token, body string) (int, error) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	return res.StatusCode, nil
 }

@@ -241,7 +241,9 @@ func (s *Server) Login(username string) *Device {
 	if res.Status != 200 {
 		s.t.Fatalf("login %s: %d %s", username, res.Status, res.Body)
 	}
-	var ch struct{ MFAToken string `json:"mfa_token"` }
+	var ch struct {
+		MFAToken string `json:"mfa_token"`
+	}
 	res.JSON(s.t, &ch)
 	res = s.Do("POST", "/api/v1/auth/verify", "", map[string]string{"mfa_token": ch.MFAToken, "method": "totp", "code": s.Code()})
 	if res.Status != 200 {

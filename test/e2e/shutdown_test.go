@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vardag/internal/demo"
+	"vardag/internal/uuids"
+	"vardag/test/testserver"
+)
+
+// TestShutdownKeepsEveryAcknowledgedNote stops the server while devices push, restarts it
+// on the same file and finds every note whose push was answered 200.
+func TestShutdownKeepsEveryAcknowledgedNote(t *testing.T) {
+	s := testserver.Start(t)
+	const devices = 8
+	phones := make([]*testserver.Device, devices)
+	for i := range phones {
+		phones[i] = s.Login([]string{"anna", "bo", "cecilia", "david"}[i%4])
+	}
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for _, d := range phones {
+		wg.Add(1)
+		go func(d *testserver.Device) {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := uuids.New()
+				res, err := tryPush(s, d, id)
+				if err != nil || res != 200 {
+					return // the server is going away; unanswered pushes prove nothing
+				}
+				mu.Lock()
+				acked[id] = true
+				mu.Unlock()
+			}
+		}(d)
+	}
+	time.Sleep(300 * time.Millisecond)
+	s.Stop()
+	close(stop)
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("no push was acknowledged before the stop")
+	}
+	again := testserver.StartIn(t, s.Dir(), s.Clock)
+	s.Clock.Advance(30 * time.Second) // david used this TOTP step before the restart
+	changes, _ := again.Login("david").Pull()
+	found := 0
+	for _, c := range changes {
+		if c.Kind == "journal_note" && acked[c.ID] {
+			found++
+		}
+	}
+	if found != len(acked) {
+		t.Fatalf("%d notes were acknowledged, %d survived the restart", len(acked), found)
+	}
+}
+
+// tryPush pushes one note, returning an error instead of failing when the server is gone.
+func tryPush(s *testserver.Server, d *testserver.Device, id string) (int, error) {
+	ms := d.Batch("journal.note.add", testserver.Note(id, demo.ClientID(1), "Under nedstängning", s.Clock.Now()))
+	body, _ := json.Marshal(map[string]any{"device_id": d.DeviceID, "mutations": ms})
+	res, err := httpPost(s.URL+"/api/v1/sync/push", d.Token, string(body))
+	if err != nil {
+		return 0, err
+	}
+	return res, nil
+}
+
+func TestLogsHoldNoNoteTextNamesOrPersonalNumbers(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	secret := "Hemlig anteckning om Astrid Nilssons hälsa"
+	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), secret, s.Clock.Now()))
+	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(9), secret, s.Clock.Now())) // rejected
+	s.Login("bo").Pull()
+	logs := s.Logs.String()
+	if !strings.Contains(logs, `"route":"/api/v1/sync/push"`) {
+		t.Fatalf("requests are not being logged at all:\n%s", logs)
+	}
+	for _, forbidden := range []string{"Hemlig", "Astrid", "Nilsson", "Anna Lind", demo.PersonalNumber("19340212", 1), "vardag-demo", anna.Token} {
+		if strings.Contains(logs, forbidden) {
+			t.Errorf("the log holds %q", forbidden)
+		}
+	}
+}
+
+func TestMetricsCountMutations(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "x", s.Clock.Now()))
+	res := s.Do("GET", "/metrics", "", nil)
+	if res.Status != 200 || !strings.Contains(string(res.Body), `vardag_sync_mutations_total{status="applied"} 1`) {
+		t.Fatalf("metrics: %d\n%s", res.Status, res.Body)
+	}
+	if ready := s.Do("GET", "/readyz", "", nil); ready.Status != 200 {
+		t.Fatalf("readyz: %d", ready.Status)
+	}
+}
