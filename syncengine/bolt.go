@@ -29,7 +29,8 @@ var (
 
 // BoltStore is the embedded single-file store.
 type BoltStore struct {
-	db *bolt.DB
+	db    *bolt.DB
+	cache *valueCache
 }
 
 // OpenBolt opens (or creates) the store file at path.
@@ -54,7 +55,7 @@ func OpenBolt(path string) (*BoltStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("syncengine: unable to create buckets: %w", err)
 	}
-	return &BoltStore{db: db}, nil
+	return &BoltStore{db: db, cache: newValueCache(8192)}, nil
 }
 
 // DB gives the underlying file to packages that keep their own buckets in it.
@@ -65,16 +66,27 @@ func (s *BoltStore) Close() error { return s.db.Close() }
 
 // View implements Store.
 func (s *BoltStore) View(fn func(ReadTx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(s.newTx(tx)) })
 }
 
 // Update implements Store. bbolt fsyncs the file before Commit returns.
 func (s *BoltStore) Update(fn func(WriteTx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(s.newTx(tx)) })
 }
 
 type boltTx struct {
-	tx *bolt.Tx
+	tx    *bolt.Tx
+	cache *valueCache
+	// committed is the head when the transaction began: sequences up to it are on disk.
+	committed uint64
+	// logCur steps through the log when entries are read in rising order in a read-only
+	// transaction (a pull).
+	logCur *bolt.Cursor
+	logAt  uint64
+}
+
+func (s *BoltStore) newTx(tx *bolt.Tx) *boltTx {
+	return &boltTx{tx: tx, cache: s.cache, committed: u64(tx.Bucket(bucketMeta).Get(keyHead))}
 }
 
 func u64(b []byte) uint64 {
@@ -103,7 +115,27 @@ func (t *boltTx) Head() uint64    { return u64(t.tx.Bucket(bucketMeta).Get(keyHe
 func (t *boltTx) Horizon() uint64 { return u64(t.tx.Bucket(bucketMeta).Get(keyHorizon)) }
 
 func (t *boltTx) Entry(seq uint64) ([]byte, time.Time, error) {
-	v := t.tx.Bucket(bucketLog).Get(be(seq))
+	var k, v []byte
+	switch {
+	case t.tx.Writable():
+		// A write transaction changes the log under any cursor: look each entry up.
+		k, v = be(seq), t.tx.Bucket(bucketLog).Get(be(seq))
+		if v == nil {
+			k = nil
+		}
+	case t.logCur != nil && t.logAt+1 == seq:
+		k, v = t.logCur.Next() // the next sequence: no search from the root
+	default:
+		if t.logCur == nil {
+			t.logCur = t.tx.Bucket(bucketLog).Cursor()
+		}
+		k, v = t.logCur.Seek(be(seq))
+	}
+	if k == nil || u64(k) != seq {
+		t.logCur = nil
+		return nil, time.Time{}, ErrNotFound
+	}
+	t.logAt = seq
 	if len(v) < 8 {
 		return nil, time.Time{}, ErrNotFound
 	}
@@ -116,6 +148,9 @@ func (t *boltTx) Record(kind, id string) (Record, bool, error) {
 		return Record{}, false, nil
 	}
 	seq := u64(v)
+	if rec, ok := t.cache.get(seq); ok {
+		return rec.(Record), true, nil
+	}
 	raw, ts, err := t.Entry(seq)
 	if err != nil {
 		return Record{}, false, fmt.Errorf("syncengine: record %s/%s points at missing sequence %d: %w", kind, id, seq, err)
@@ -127,7 +162,11 @@ func (t *boltTx) Record(kind, id string) (Record, bool, error) {
 	if c.Op == OpDelete {
 		return Record{}, false, nil
 	}
-	return Record{Kind: c.Kind, ID: c.ID, Version: seq, Scopes: c.Scopes, Data: c.Data, ServerTime: ts}, true, nil
+	rec := Record{Kind: c.Kind, ID: c.ID, Version: seq, Scopes: c.Scopes, Data: c.Data, ServerTime: ts, Committed: seq <= t.committed}
+	if rec.Committed {
+		t.cache.put(seq, rec)
+	}
+	return rec, true, nil
 }
 
 func (t *boltTx) ScopeRefs(scope string, after uint64) RefIterator {

@@ -42,6 +42,7 @@ type Engine struct {
 	handlers map[string]Handler
 	hub      *Hub
 	metrics  *Metrics
+	decoded  *valueCache
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool
@@ -71,6 +72,7 @@ func New(opts Options) *Engine {
 		store:    opts.Store,
 		handlers: map[string]Handler{},
 		hub:      NewHub(),
+		decoded:  newValueCache(8192),
 		metrics:  newMetrics(),
 		queue:    make(chan *job, 4096),
 		done:     make(chan struct{}),

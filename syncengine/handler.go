@@ -62,9 +62,27 @@ type Conflict struct {
 // Tx is what a handler's Apply sees: reads through to the store (including what earlier
 // mutations of the same batch wrote) and staged writes of its own.
 type Tx struct {
-	w      WriteTx
-	now    time.Time
-	staged []PendingChange
+	w       WriteTx
+	now     time.Time
+	staged  []PendingChange
+	decoded *valueCache
+}
+
+// Decoded returns what decode makes of a record's data, from the engine's cache when the
+// record is committed (a committed version never changes). The value is shared: treat it
+// as read-only.
+func (t *Tx) Decoded(rec Record, decode func(json.RawMessage) (any, error)) (any, error) {
+	if !rec.Committed {
+		return decode(rec.Data)
+	}
+	if v, ok := t.decoded.get(rec.Version); ok {
+		return v, nil
+	}
+	v, err := decode(rec.Data)
+	if err == nil {
+		t.decoded.put(rec.Version, v)
+	}
+	return v, err
 }
 
 // Now is the server time of this transaction.
@@ -105,6 +123,9 @@ func (t *Tx) Put(kind, id string, scopes []string, data any) error {
 		seen[s] = true
 	}
 	raw, ok := data.(json.RawMessage)
+	if ok && !json.Valid(raw) {
+		return fmt.Errorf("syncengine: %s record data is not JSON", kind)
+	}
 	if !ok {
 		var err error
 		if raw, err = json.Marshal(data); err != nil {

@@ -143,7 +143,7 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 		r.Status, r.Error = StatusRejected, pm.rej
 		return r, nil
 	}
-	tx := &Tx{w: w, now: now}
+	tx := &Tx{w: w, now: now, decoded: e.decoded}
 	err := safeApply(pm.handler, tx, Call{Actor: actor, Mutation: pm.m, Args: pm.args})
 	var fatal *storageError
 	var conflict *Conflict

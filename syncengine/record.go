@@ -2,6 +2,7 @@ package syncengine
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -21,7 +22,8 @@ type Change struct {
 	Data    json.RawMessage `json:"data,omitempty"`
 }
 
-// Record is the current state of a record.
+// Record is the current state of a record. Its Data may be shared with other readers
+// and must not be modified.
 type Record struct {
 	Kind       string
 	ID         string
@@ -29,6 +31,9 @@ type Record struct {
 	Scopes     []string
 	Data       json.RawMessage
 	ServerTime time.Time
+	// Committed is true when the record was committed before this transaction began, so
+	// that values derived from it may be cached by Version (a sequence never changes).
+	Committed bool
 }
 
 // PendingChange is a change staged by a handler, not yet given a sequence.
@@ -40,11 +45,45 @@ type PendingChange struct {
 	Data   json.RawMessage
 }
 
-// encodeChange renders the client form of a change at a sequence.
+// encodeChange renders the client form of a change at a sequence, in the field order of
+// Change. Data is already JSON (Tx.Put made or checked it), so it is not scanned again.
+// The error is kept for stores whose encoding can fail.
 func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
-	out := Change{Kind: c.Kind, ID: c.ID, Op: c.Op, Version: seq, Scopes: c.Scopes}
-	if c.Op == OpPut {
-		out.Data = c.Data
+	buf := make([]byte, 0, len(c.Data)+128)
+	buf = append(buf, `{"kind":`...)
+	buf = appendJSONString(buf, c.Kind)
+	buf = append(buf, `,"id":`...)
+	buf = appendJSONString(buf, c.ID)
+	buf = append(buf, `,"op":`...)
+	buf = appendJSONString(buf, c.Op)
+	buf = append(buf, `,"version":`...)
+	buf = strconv.AppendUint(buf, seq, 10)
+	if len(c.Scopes) > 0 {
+		buf = append(buf, `,"scopes":[`...)
+		for i, s := range c.Scopes {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, s)
+		}
+		buf = append(buf, ']')
 	}
-	return json.Marshal(out)
+	if c.Op == OpPut {
+		buf = append(buf, `,"data":`...)
+		buf = append(buf, c.Data...)
+	}
+	return append(buf, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= 0x80 {
+			raw, _ := json.Marshal(s) // rare: let encoding/json escape it
+			return append(buf, raw...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }

@@ -104,7 +104,7 @@ func flush(w WriteTx, now time.Time, staged []PendingChange, touched map[string]
 }
 
 func (e *Engine) applyFunc(w WriteTx, now time.Time, fn func(*Tx) error, touched map[string]struct{}) error {
-	tx := &Tx{w: w, now: now}
+	tx := &Tx{w: w, now: now, decoded: e.decoded}
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -32,15 +32,20 @@ func (c Client) Scopes() []string { return []string{identity.UnitScope(c.UnitID)
 // Put stages a client record.
 func Put(tx *syncengine.Tx, c Client) error { return tx.Put(Kind, c.ClientID, c.Scopes(), c) }
 
-// Get reads a client record.
+// Get reads a client record. Every journal note and signature reads one, so the decoded
+// client is cached by the engine for its version.
 func Get(tx *syncengine.Tx, id string) (Client, bool, error) {
 	rec, ok, err := tx.Get(Kind, id)
 	if err != nil || !ok {
 		return Client{}, false, err
 	}
-	var c Client
-	if err := json.Unmarshal(rec.Data, &c); err != nil {
+	v, err := tx.Decoded(rec, func(data json.RawMessage) (any, error) {
+		var c Client
+		err := json.Unmarshal(data, &c)
+		return c, err
+	})
+	if err != nil {
 		return Client{}, false, fmt.Errorf("clients: unable to decode client %s: %w", id, err)
 	}
-	return c, true, nil
+	return v.(Client), true, nil
 }
