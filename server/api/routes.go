@@ -28,8 +28,17 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/sync/push", h.RequireAuth, h.SyncPush)
 	v1.Get("/sync/pull", h.RequireAuth, compress.New(compress.Config{Level: compress.LevelBestSpeed}), h.SyncPull)
 	v1.Get("/sync/events", h.RequireAuth, h.SyncEvents)
-	v1.Use(func(c *fiber.Ctx) error { return errNotFound })
 
-	app.Use("/", filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
-	app.Use(func(c *fiber.Ctx) error { return errNotFound })
+	known := map[string]bool{}
+	for _, r := range app.GetRoutes(true) {
+		known[r.Path] = true
+	}
+	// The phone app's files; then 405 for a known path with another method, else 404.
+	app.Get("/*", filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
+	app.Use(func(c *fiber.Ctx) error {
+		if known[c.Path()] {
+			return errMethod
+		}
+		return errNotFound
+	})
 }

@@ -80,6 +80,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"garbage cursor", "GET", "/api/v1/sync/pull?cursor=abc", anna.Token, nil, 400, "invalid_cursor"},
 		{"limit out of range", "GET", "/api/v1/sync/pull?limit=0", anna.Token, nil, 400, "invalid_request"},
 		{"unknown route", "GET", "/api/v1/nothing-here", anna.Token, nil, 404, "not_found"},
+		{"unknown route, posted", "POST", "/api/v1/nothing-here", anna.Token, "{}", 404, "not_found"},
+		{"a known route with the wrong method", "PUT", "/api/v1/sync/push", anna.Token, good(2), 405, "method_not_allowed"},
 		{"login without password", "POST", "/api/v1/auth/login", "", `{"username":"anna"}`, 400, "invalid_request"},
 		{"login with a number as name", "POST", "/api/v1/auth/login", "", `{"username":5,"password":"x"}`, 400, "invalid_request"},
 	}
