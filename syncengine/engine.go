@@ -87,9 +87,6 @@ func (e *Engine) Register(name string, h Handler) {
 	e.handlers[name] = h
 }
 
-// Known tells whether a mutation name has a handler.
-func (e *Engine) Known(name string) bool { _, ok := e.handlers[name]; return ok }
-
 // Hub is the live poke hub.
 func (e *Engine) Hub() *Hub { return e.hub }
 

@@ -82,29 +82,6 @@ func (s *Store) PutUnit(u Unit) error {
 	})
 }
 
-// Units returns every unit by id.
-func (s *Store) Units() (map[string]Unit, error) {
-	units := map[string]Unit{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
-			var u Unit
-			if err := json.Unmarshal(v, &u); err != nil {
-				return err
-			}
-			units[u.ID] = u
-			return nil
-		})
-	})
-	return units, err
-}
-
-// Unit returns one unit.
-func (s *Store) Unit(id string) (Unit, error) {
-	var u Unit
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUnits, id, &u) })
-	return u, err
-}
-
 // CreateUser stores a new user; the username must be free (compared without case).
 func (s *Store) CreateUser(u User) error {
 	return s.db.Update(func(tx *bolt.Tx) error {

@@ -43,14 +43,27 @@ type NoteAddArgs struct {
 	OccurredAt time.Time `json:"occurred_at"`
 }
 
-// Note is a saved journal note (anteckning).
+// Note is a saved journal note (anteckning): what the author wrote and what the server
+// adds.
 type Note struct {
 	NoteAddArgs
+	noteServerFields
+}
+
+// noteServerFields are set by the server, never taken from the phone.
+type noteServerFields struct {
 	UnitID     string        `json:"unit_id"`
 	AuthorID   string        `json:"author_id"`
 	AuthorRole identity.Role `json:"author_role"`
 	ClientTime time.Time     `json:"client_time"`
 	ServerTime time.Time     `json:"server_time"`
+}
+
+// decodedNote is what Decode hands to Apply: the checked arguments, already in JSON so
+// that the single writer does not encode the note text.
+type decodedNote struct {
+	NoteAddArgs
+	argsJSON []byte
 }
 
 // NoteAdd is the handler of journal.note.add.
@@ -95,11 +108,15 @@ func decodeNoteAdd(raw json.RawMessage) (any, error) {
 		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The note is not complete.", Fields: fields}
 	}
 	a.OccurredAt = a.OccurredAt.UTC()
-	return a, nil
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	return decodedNote{NoteAddArgs: a, argsJSON: raw}, nil
 }
 
 func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
-	a := c.Args.(NoteAddArgs)
+	a := c.Args.(decodedNote)
 	access, _ := c.Actor.Domain.(identity.Access)
 	now := tx.Now()
 	if a.OccurredAt.After(now.Add(futureSlack)) || a.OccurredAt.Before(now.Add(-oldestNoteAt)) {
@@ -123,7 +140,18 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 	} else if exists {
 		return &syncengine.Conflict{Rejection: *syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), Record: existing}
 	}
-	note := Note{NoteAddArgs: a, UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
-		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
-	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, note)
+	server, err := json.Marshal(noteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
+		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now})
+	if err != nil {
+		return err
+	}
+	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, joinObjects(a.argsJSON, server))
+}
+
+// joinObjects makes one JSON object of two with different keys: {a…} + {b…} → {a…,b…}.
+func joinObjects(a, b []byte) json.RawMessage {
+	out := make([]byte, 0, len(a)+len(b))
+	out = append(out, a[:len(a)-1]...)
+	out = append(out, ',')
+	return append(out, b[1:]...)
 }

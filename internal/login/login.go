@@ -23,11 +23,9 @@ var (
 	ErrTokenExpired       = errors.New("login: access token expired")
 )
 
-// Methods of the second step.
-const (
-	MethodTOTP = "totp"
-	MethodSMS  = "sms" // comes with issue 5 (an SMS Sender interface)
-)
+// MethodTOTP is the second step by an authenticator app or token. SMS codes come with
+// issue 5 (a Sender interface, a console sender and an HTTP gateway sender).
+const MethodTOTP = "totp"
 
 // DeviceOwners tells who a device id belongs to, so that one user never reuses another's.
 type DeviceOwners interface {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,6 +45,7 @@ type App struct {
 
 	log         *slog.Logger
 	stopCompact context.CancelFunc
+	conns       atomic.Pointer[connTracker] // set by Serve, read by Shutdown
 }
 
 // New opens the store in cfg.DataDir and builds the server (not yet listening).
@@ -150,9 +152,11 @@ func storedSecret(db *bolt.DB) ([]byte, error) {
 	return key, nil
 }
 
-// Serve answers on ln until Shutdown.
+// Serve answers on ln until Shutdown. Call it once.
 func (a *App) Serve(ln net.Listener) error {
-	return a.Fiber.Listener(ln)
+	t := trackConns(ln)
+	a.conns.Store(t)
+	return a.Fiber.Listener(t)
 }
 
 // Shutdown ends live streams, lets in-flight requests (pushes waiting for their commit)
@@ -160,6 +164,21 @@ func (a *App) Serve(ln net.Listener) error {
 func (a *App) Shutdown(ctx context.Context) error {
 	a.stopCompact()
 	a.Engine.Hub().Close()
-	errs := []error{a.Fiber.ShutdownWithContext(ctx), a.Engine.Close(ctx), a.Store.Close()}
-	return errors.Join(errs...)
+	done := make(chan error, 1)
+	go func() { done <- a.Fiber.ShutdownWithContext(ctx) }()
+	var httpErr error
+	ticker := time.NewTicker(50 * time.Millisecond)
+	defer ticker.Stop()
+wait:
+	for {
+		select {
+		case httpErr = <-done:
+			break wait
+		case <-ticker.C:
+			if t := a.conns.Load(); t != nil {
+				t.closeUnused() // opened, never used: nothing in flight
+			}
+		}
+	}
+	return errors.Join(httpErr, a.Engine.Close(ctx), a.Store.Close())
 }

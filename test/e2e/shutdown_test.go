@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -106,5 +107,23 @@ func TestMetricsCountMutations(t *testing.T) {
 	}
 	if ready := s.Do("GET", "/readyz", "", nil); ready.Status != 200 {
 		t.Fatalf("readyz: %d", ready.Status)
+	}
+}
+
+// TestShutdownIsNotHeldByAnUnusedConnection: a browser's preconnect opens a connection and
+// sends nothing. The stop must not wait for it until the read timeout (30 s); Stop fails
+// the test if the shutdown overruns its 10 s.
+func TestShutdownIsNotHeldByAnUnusedConnection(t *testing.T) {
+	s := testserver.Start(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(100 * time.Millisecond) // accepted by the server
+	s.Stop()
+	conn.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the unused connection was not closed")
 	}
 }
