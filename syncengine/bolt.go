@@ -71,7 +71,16 @@ func (s *BoltStore) View(fn func(ReadTx) error) error {
 
 // Update implements Store. bbolt fsyncs the file before Commit returns.
 func (s *BoltStore) Update(fn func(WriteTx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(s.newTx(tx)) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		t := s.newTx(tx)
+		if err := fn(t); err != nil {
+			return err
+		}
+		if t.head == t.committed {
+			return nil
+		}
+		return tx.Bucket(bucketMeta).Put(keyHead, be(t.head)) // once per commit, not per change
+	})
 }
 
 type boltTx struct {
@@ -79,6 +88,8 @@ type boltTx struct {
 	cache *valueCache
 	// committed is the head when the transaction began: sequences up to it are on disk.
 	committed uint64
+	// head is the last sequence, including those appended in this transaction.
+	head uint64
 	// logCur steps through the log when entries are read in rising order in a read-only
 	// transaction (a pull).
 	logCur *bolt.Cursor
@@ -86,7 +97,8 @@ type boltTx struct {
 }
 
 func (s *BoltStore) newTx(tx *bolt.Tx) *boltTx {
-	return &boltTx{tx: tx, cache: s.cache, committed: u64(tx.Bucket(bucketMeta).Get(keyHead))}
+	head := u64(tx.Bucket(bucketMeta).Get(keyHead))
+	return &boltTx{tx: tx, cache: s.cache, committed: head, head: head}
 }
 
 func u64(b []byte) uint64 {
@@ -111,7 +123,7 @@ func scopeKey(scope string, seq uint64) []byte {
 	return append(k, be(seq)...)
 }
 
-func (t *boltTx) Head() uint64    { return u64(t.tx.Bucket(bucketMeta).Get(keyHead)) }
+func (t *boltTx) Head() uint64    { return t.head }
 func (t *boltTx) Horizon() uint64 { return u64(t.tx.Bucket(bucketMeta).Get(keyHorizon)) }
 
 func (t *boltTx) Entry(seq uint64) ([]byte, time.Time, error) {
@@ -292,7 +304,6 @@ func decodeRefs(v []byte) ([]scopeRef, error) {
 }
 
 func (t *boltTx) Append(c PendingChange, serverTime time.Time) (uint64, []string, error) {
-	meta := t.tx.Bucket(bucketMeta)
 	logB := t.tx.Bucket(bucketLog)
 	logB.FillPercent = 1.0
 	recs := t.tx.Bucket(bucketRecords)
@@ -300,7 +311,7 @@ func (t *boltTx) Append(c PendingChange, serverTime time.Time) (uint64, []string
 	tombs := t.tx.Bucket(bucketTombs)
 	tombs.FillPercent = 1.0
 
-	seq := u64(meta.Get(keyHead)) + 1
+	seq := t.head + 1
 	raw, err := encodeChange(c, seq)
 	if err != nil {
 		return 0, nil, fmt.Errorf("syncengine: unable to encode change: %w", err)
@@ -364,7 +375,8 @@ func (t *boltTx) Append(c PendingChange, serverTime time.Time) (uint64, []string
 			touched = append(touched, r.scope)
 		}
 	}
-	return seq, touched, meta.Put(keyHead, be(seq))
+	t.head = seq
+	return seq, touched, nil
 }
 
 func (t *boltTx) CompactTombstones(cutoff time.Time, max int) (int, error) {

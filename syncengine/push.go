@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -108,7 +109,7 @@ func (e *Engine) applyPush(w WriteTx, now time.Time, j *pushJob, touched map[str
 		if err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(r)
+		raw, err := encodeResult(r)
 		if err != nil {
 			return nil, &storageError{err}
 		}
@@ -124,6 +125,19 @@ func (e *Engine) applyPush(w WriteTx, now time.Time, j *pushJob, touched map[str
 	}
 	out.LastMutationID = st.LastMutationID
 	return out, nil
+}
+
+// encodeResult stores a result; the common one (applied) is built without reflection.
+func encodeResult(r Result) ([]byte, error) {
+	if r.Status != StatusApplied || r.Error != nil || r.Record != nil || r.Duplicate {
+		return json.Marshal(r)
+	}
+	buf := make([]byte, 0, 64)
+	buf = append(buf, `{"id":`...)
+	buf = strconv.AppendUint(buf, r.ID, 10)
+	buf = append(buf, `,"status":"applied","version":`...)
+	buf = strconv.AppendUint(buf, r.Version, 10)
+	return append(buf, '}'), nil
 }
 
 func storedResult(w WriteTx, dev string, id uint64) Result {

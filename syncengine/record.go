@@ -51,11 +51,11 @@ type PendingChange struct {
 func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
 	buf := make([]byte, 0, len(c.Data)+128)
 	buf = append(buf, `{"kind":`...)
-	buf = appendJSONString(buf, c.Kind)
+	buf = AppendJSONString(buf, c.Kind)
 	buf = append(buf, `,"id":`...)
-	buf = appendJSONString(buf, c.ID)
+	buf = AppendJSONString(buf, c.ID)
 	buf = append(buf, `,"op":`...)
-	buf = appendJSONString(buf, c.Op)
+	buf = AppendJSONString(buf, c.Op)
 	buf = append(buf, `,"version":`...)
 	buf = strconv.AppendUint(buf, seq, 10)
 	if len(c.Scopes) > 0 {
@@ -64,7 +64,7 @@ func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, s)
+			buf = AppendJSONString(buf, s)
 		}
 		buf = append(buf, ']')
 	}
@@ -75,8 +75,9 @@ func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// appendJSONString appends s as a JSON string.
-func appendJSONString(buf []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string, for handlers that build record JSON on the
+// writer's hot path.
+func AppendJSONString(buf []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= 0x80 {
 			raw, _ := json.Marshal(s) // rare: let encoding/json escape it

@@ -140,18 +140,26 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 	} else if exists {
 		return &syncengine.Conflict{Rejection: *syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), Record: existing}
 	}
-	server, err := json.Marshal(noteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
-		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now})
-	if err != nil {
-		return err
-	}
-	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, joinObjects(a.argsJSON, server))
+	server := noteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
+		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
+	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, server.appendTo(a.argsJSON))
 }
 
-// joinObjects makes one JSON object of two with different keys: {a…} + {b…} → {a…,b…}.
-func joinObjects(a, b []byte) json.RawMessage {
-	out := make([]byte, 0, len(a)+len(b))
-	out = append(out, a[:len(a)-1]...)
-	out = append(out, ',')
-	return append(out, b[1:]...)
+// appendTo adds the server's fields to the author's JSON object: {args…} → {args…,server…}.
+// It runs in the single writer for every note, so it is built by hand; the field names are
+// those of the struct tags, and TestNoteServerFieldsMatchTheirTags holds them together.
+func (f noteServerFields) appendTo(args []byte) json.RawMessage {
+	buf := make([]byte, 0, len(args)+256)
+	buf = append(buf, args[:len(args)-1]...)
+	buf = append(buf, `,"unit_id":`...)
+	buf = syncengine.AppendJSONString(buf, f.UnitID)
+	buf = append(buf, `,"author_id":`...)
+	buf = syncengine.AppendJSONString(buf, f.AuthorID)
+	buf = append(buf, `,"author_role":`...)
+	buf = syncengine.AppendJSONString(buf, string(f.AuthorRole))
+	buf = append(buf, `,"client_time":"`...)
+	buf = f.ClientTime.AppendFormat(buf, time.RFC3339Nano)
+	buf = append(buf, `","server_time":"`...)
+	buf = f.ServerTime.AppendFormat(buf, time.RFC3339Nano)
+	return append(buf, `"}`...)
 }

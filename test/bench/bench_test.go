@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -89,12 +91,38 @@ func pushAll(b *testing.B, s *testserver.Server, phones []*testserver.Device, to
 func BenchmarkPush(b *testing.B) {
 	s := testserver.Start(b, quiet)
 	phones := login(b, s, devices)
+	jobs0, commits0 := commitStats(b, s)
 	b.ResetTimer()
 	start := time.Now()
 	pushAll(b, s, phones, b.N)
 	elapsed := time.Since(start)
 	b.StopTimer()
+	jobs, commits := commitStats(b, s)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "mutations/s")
+	b.ReportMetric((jobs-jobs0)/(commits-commits0), "pushes/commit")
+}
+
+// commitStats reads the server's group-commit counters from /metrics: pushes (and other
+// jobs) committed, and commits (one fsync each).
+func commitStats(b *testing.B, s *testserver.Server) (jobs, commits float64) {
+	res, err := client.Get(s.URL + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	text, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(text), "\n") {
+		if v, ok := strings.CutPrefix(line, "vardag_sync_commit_jobs_sum "); ok {
+			jobs, _ = strconv.ParseFloat(v, 64)
+		}
+		if v, ok := strings.CutPrefix(line, "vardag_sync_commit_jobs_count "); ok {
+			commits, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if commits == 0 {
+		b.Fatalf("no commit counters in /metrics")
+	}
+	return jobs, commits
 }
 
 // BenchmarkPull: records per second through /api/v1/sync/pull, pages of 5000, gzip on.
