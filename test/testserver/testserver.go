@@ -317,14 +317,7 @@ func (d *Device) Push(namesArgs ...any) PushResult {
 }
 
 // Change is one pulled change.
-type Change struct {
-	Kind    string          `json:"kind"`
-	ID      string          `json:"id"`
-	Op      string          `json:"op"`
-	Version uint64          `json:"version"`
-	Scopes  []string        `json:"scopes"`
-	Data    json.RawMessage `json:"data"`
-}
+type Change = syncengine.Change
 
 // PullPage is one pull answer.
 type PullPage struct {
