@@ -30,6 +30,7 @@ func run(args []string) int {
 		return 2
 	}
 	log := newLogger(cfg)
+	app.TuneRuntime(os.Getenv)
 	a, err := app.New(cfg, log)
 	if err != nil {
 		log.Error("vardag: unable to start", "err", err)

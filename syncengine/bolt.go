@@ -312,11 +312,12 @@ func (t *boltTx) Append(c PendingChange, serverTime time.Time) (uint64, []string
 	tombs.FillPercent = 1.0
 
 	seq := t.head + 1
-	raw, err := encodeChange(c, seq)
-	if err != nil {
-		return 0, nil, fmt.Errorf("syncengine: unable to encode change: %w", err)
-	}
+	// The log entry: server time (8 bytes), then the change as clients receive it.
+	entry := make([]byte, 8, 8+changeSize(c))
+	binary.BigEndian.PutUint64(entry, uint64(serverTime.UnixNano()))
+	entry = appendChange(entry, c, seq)
 	rk := recordKey(c.Kind, c.ID)
+	var err error
 	var old []scopeRef
 	if v := recs.Get(rk); v != nil {
 		if old, err = decodeRefs(v); err != nil {
@@ -362,7 +363,6 @@ func (t *boltTx) Append(c PendingChange, serverTime time.Time) (uint64, []string
 		}
 		refs = append(refs, scopeRef{scope: s, seq: seq})
 	}
-	entry := append(be(uint64(serverTime.UnixNano())), raw...)
 	if err := logB.Put(be(seq), entry); err != nil {
 		return 0, nil, err
 	}

@@ -45,11 +45,9 @@ type PendingChange struct {
 	Data   json.RawMessage
 }
 
-// encodeChange renders the client form of a change at a sequence, in the field order of
+// appendChange appends the client form of a change at a sequence, in the field order of
 // Change. Data is already JSON (Tx.Put made or checked it), so it is not scanned again.
-// The error is kept for stores whose encoding can fail.
-func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
-	buf := make([]byte, 0, len(c.Data)+128)
+func appendChange(buf []byte, c PendingChange, seq uint64) []byte {
 	buf = append(buf, `{"kind":`...)
 	buf = AppendJSONString(buf, c.Kind)
 	buf = append(buf, `,"id":`...)
@@ -72,7 +70,16 @@ func encodeChange(c PendingChange, seq uint64) ([]byte, error) {
 		buf = append(buf, `,"data":`...)
 		buf = append(buf, c.Data...)
 	}
-	return append(buf, '}'), nil
+	return append(buf, '}')
+}
+
+// changeSize is enough room for a change's JSON around its data.
+func changeSize(c PendingChange) int {
+	n := len(c.Data) + len(c.Kind) + len(c.ID) + 96
+	for _, s := range c.Scopes {
+		n += len(s) + 3
+	}
+	return n
 }
 
 // AppendJSONString appends s as a JSON string, for handlers that build record JSON on the
