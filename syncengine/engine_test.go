@@ -380,3 +380,24 @@ func TestDeletionBetweenSnapshotPagesReachesThePhone(t *testing.T) {
 		t.Fatalf("the phone must hear that n0 went away: %v", got)
 	}
 }
+
+func TestReusedMutationIDWithOtherContentIsRefusedNotDropped(t *testing.T) {
+	e, _, _ := newEngine(t)
+	ctx := context.Background()
+	anna := syncengine.Actor{UserID: "anna", DeviceID: "d1", Scopes: []string{"unit:a"}}
+	if _, err := e.Push(ctx, anna, []syncengine.Mutation{mut(1, noteArgs{ID: "n1", Scopes: []string{"unit:a"}, Text: "first"})}); err != nil {
+		t.Fatal(err)
+	}
+	// The same mutation sent again, differently spaced: a true repeat.
+	same := mut(1, noteArgs{ID: "n1", Scopes: []string{"unit:a"}, Text: "first"})
+	same.Args = json.RawMessage(" " + string(same.Args) + "\n")
+	res, err := e.Push(ctx, anna, []syncengine.Mutation{same})
+	if err != nil || res.Results[0].Status != "applied" || !res.Results[0].Duplicate {
+		t.Fatalf("a true repeat: %+v %v", res, err)
+	}
+	// A phone that lost its numbering sends a new note as number 1.
+	res, err = e.Push(ctx, anna, []syncengine.Mutation{mut(1, noteArgs{ID: "n2", Scopes: []string{"unit:a"}, Text: "second"})})
+	if err != nil || res.Results[0].Status != "rejected" || res.Results[0].Error.Code != "mutation_id_reused" {
+		t.Fatalf("a different change under a used id must be refused: %+v %v", res, err)
+	}
+}

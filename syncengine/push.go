@@ -1,7 +1,10 @@
 package syncengine
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,10 +45,26 @@ type pushJob struct {
 }
 
 type preparedMutation struct {
-	m       Mutation
-	handler Handler
-	args    any
-	rej     *Rejection
+	m           Mutation
+	handler     Handler
+	args        any
+	rej         *Rejection
+	fingerprint string // of the name and arguments, kept with the result
+}
+
+// fingerprint identifies a mutation's content, so that a repeated id with other content
+// (a phone that lost its numbering) is never taken for the mutation already applied.
+func fingerprint(m Mutation) string {
+	var compact bytes.Buffer
+	args := []byte(m.Args)
+	if json.Compact(&compact, m.Args) == nil {
+		args = compact.Bytes()
+	}
+	h := sha256.New()
+	h.Write([]byte(m.Name))
+	h.Write([]byte{0})
+	h.Write(args)
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Push applies a device's mutations in order and answers once they are on disk. Mutation
@@ -70,7 +89,7 @@ func (e *Engine) Push(ctx context.Context, actor Actor, muts []Mutation) (*PushR
 
 // prepare decodes the arguments outside the writer, in the caller's goroutine.
 func (e *Engine) prepare(m Mutation) preparedMutation {
-	p := preparedMutation{m: m}
+	p := preparedMutation{m: m, fingerprint: fingerprint(m)}
 	h, ok := e.handlers[m.Name]
 	if !ok {
 		p.rej = Reject("unknown_mutation", fmt.Sprintf("The server does not know the change %q. It has been kept on the phone.", m.Name))
@@ -102,14 +121,14 @@ func (e *Engine) applyPush(w WriteTx, now time.Time, j *pushJob, touched map[str
 	out := &PushResult{Results: make([]Result, 0, len(j.muts))}
 	for _, pm := range j.muts {
 		if pm.m.ID <= st.LastMutationID {
-			out.Results = append(out.Results, storedResult(w, dev, pm.m.ID))
+			out.Results = append(out.Results, storedResult(w, dev, pm))
 			continue
 		}
 		r, err := e.applyOne(w, now, j.actor, pm, touched)
 		if err != nil {
 			return nil, err
 		}
-		raw, err := encodeResult(r)
+		raw, err := encodeResult(r, pm.fingerprint)
 		if err != nil {
 			return nil, &storageError{err}
 		}
@@ -127,28 +146,42 @@ func (e *Engine) applyPush(w WriteTx, now time.Time, j *pushJob, touched map[str
 	return out, nil
 }
 
+// kept is a result as stored: the answer, and the fingerprint of what it answered.
+type kept struct {
+	Result
+	Fingerprint string `json:"fingerprint"`
+}
+
 // encodeResult stores a result; the common one (applied) is built without reflection.
-func encodeResult(r Result) ([]byte, error) {
+func encodeResult(r Result, fp string) ([]byte, error) {
 	if r.Status != StatusApplied || r.Error != nil || r.Record != nil || r.Duplicate {
-		return json.Marshal(r)
+		return json.Marshal(kept{Result: r, Fingerprint: fp})
 	}
-	buf := make([]byte, 0, 64)
+	buf := make([]byte, 0, 100)
 	buf = append(buf, `{"id":`...)
 	buf = strconv.AppendUint(buf, r.ID, 10)
 	buf = append(buf, `,"status":"applied","version":`...)
 	buf = strconv.AppendUint(buf, r.Version, 10)
-	return append(buf, '}'), nil
+	buf = append(buf, `,"fingerprint":"`...)
+	buf = append(buf, fp...)
+	return append(buf, `"}`...), nil
 }
 
-func storedResult(w WriteTx, dev string, id uint64) Result {
-	raw, err := w.Result(dev, id)
-	var r Result
-	if err != nil || json.Unmarshal(raw, &r) != nil {
+// storedResult answers a repeated mutation id with the result it had the first time — if
+// it is the same mutation. Other content under a used id is refused, never dropped.
+func storedResult(w WriteTx, dev string, pm preparedMutation) Result {
+	raw, err := w.Result(dev, pm.m.ID)
+	var k kept
+	if err != nil || json.Unmarshal(raw, &k) != nil {
 		// The result was pruned: all we can say is that it was handled before.
-		return Result{ID: id, Status: StatusDuplicate, Duplicate: true}
+		return Result{ID: pm.m.ID, Status: StatusDuplicate, Duplicate: true}
 	}
-	r.Duplicate = true
-	return r
+	if k.Fingerprint != pm.fingerprint {
+		return Result{ID: pm.m.ID, Status: StatusRejected, Error: Reject("mutation_id_reused",
+			"This change has the number of an earlier, different change and was not saved. Sync again so the phone can number it anew.")}
+	}
+	k.Result.Duplicate = true
+	return k.Result
 }
 
 func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMutation, touched map[string]struct{}) (Result, error) {
