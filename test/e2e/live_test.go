@@ -9,6 +9,7 @@ import (
 
 	"vardag/internal/demo"
 	"vardag/internal/uuids"
+	"vardag/server/config"
 	"vardag/test/testserver"
 )
 
@@ -93,5 +94,21 @@ func TestLiveStreamKeepsAliveAndEndsWithTheToken(t *testing.T) {
 	s.Stop()
 	for l := range lines {
 		_ = l
+	}
+}
+
+func TestLiveStreamEndsWhenTheAccessTokenExpires(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) { c.AccessTTL = 2 * time.Second })
+	lines, _ := stream(t, s, s.Login("bo").Token)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, open := <-lines:
+			if !open {
+				return // the server ended the stream: the phone reconnects with a new token
+			}
+		case <-deadline:
+			t.Fatal("the stream outlived its 2-second access token by 8 seconds")
+		}
 	}
 }
