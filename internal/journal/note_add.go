@@ -47,11 +47,11 @@ type NoteAddArgs struct {
 // adds.
 type Note struct {
 	NoteAddArgs
-	noteServerFields
+	NoteServerFields
 }
 
-// noteServerFields are set by the server, never taken from the phone.
-type noteServerFields struct {
+// NoteServerFields are set by the server (or an import), never taken from the phone.
+type NoteServerFields struct {
 	UnitID     string        `json:"unit_id"`
 	AuthorID   string        `json:"author_id"`
 	AuthorRole identity.Role `json:"author_role"`
@@ -140,7 +140,7 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 	} else if exists {
 		return &syncengine.Conflict{Rejection: *syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), Record: existing}
 	}
-	server := noteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
+	server := NoteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
 		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
 	return tx.Put(KindNote, a.NoteID, []string{identity.UnitScope(client.UnitID)}, server.appendTo(a.argsJSON))
 }
@@ -148,7 +148,7 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 // appendTo adds the server's fields to the author's JSON object: {args…} → {args…,server…}.
 // It runs in the single writer for every note, so it is built by hand; the field names are
 // those of the struct tags, and TestNoteServerFieldsMatchTheirTags holds them together.
-func (f noteServerFields) appendTo(args []byte) json.RawMessage {
+func (f NoteServerFields) appendTo(args []byte) json.RawMessage {
 	buf := make([]byte, 0, len(args)+256)
 	buf = append(buf, args[:len(args)-1]...)
 	buf = append(buf, `,"unit_id":`...)

@@ -63,8 +63,8 @@ type noteArgs struct {
 	OccurredAt string   `json:"occurred_at"`
 }
 
-// clients are Aspen's six demo clients, where the bench users have their grants.
-var clients = []string{demo.ClientID(1), demo.ClientID(2), demo.ClientID(3), demo.ClientID(4), demo.ClientID(5), demo.ClientID(6)}
+// aspenClients are Aspen's six demo clients, where the bench users have their grants.
+var aspenClients = []string{demo.ClientID(1), demo.ClientID(2), demo.ClientID(3), demo.ClientID(4), demo.ClientID(5), demo.ClientID(6)}
 
 // pushAll has every device push batches of notes until total mutations are sent.
 func pushAll(b *testing.B, s *testserver.Server, phones []*testserver.Device, total int) {
@@ -83,7 +83,7 @@ func pushAll(b *testing.B, s *testserver.Server, phones []*testserver.Device, to
 				ms := make([]testserver.Mutation, 0, batchSize)
 				for k := 0; k < batchSize; k++ {
 					ms = append(ms, d.Batch("journal.note.add", noteArgs{
-						NoteID: uuids.New(), ClientID: clients[k%len(clients)], Heading: "Besök",
+						NoteID: uuids.New(), ClientID: aspenClients[k%len(aspenClients)], Heading: "Besök",
 						Keywords: []string{"Omvårdnad", "Måltid"}, OccurredAt: at,
 						Text: "Hjälpte till med frukost och morgonmedicin. Brukaren mådde bra och var glad.",
 					})...)
