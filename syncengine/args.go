@@ -12,13 +12,13 @@ import (
 // data are refused with an "invalid_args" Rejection naming the field.
 func DecodeArgs(raw json.RawMessage, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return Reject("invalid_args", "The change has no arguments.")
+		return &Rejection{Code: "invalid_args", Message: "The change has no arguments.", Fields: map[string]string{"args": "are required"}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
+	if err == nil && len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+		err = errors.New("trailing data") // dec.More would miss a stray } or ]
 	}
 	if err == nil {
 		return nil

@@ -103,6 +103,8 @@ func decodeNoteAdd(raw json.RawMessage) (any, error) {
 	}
 	if a.OccurredAt.IsZero() {
 		fields["occurred_at"] = "is required: when it happened"
+	} else if y := a.OccurredAt.UTC().Year(); y < 1900 || y > 9999 {
+		fields["occurred_at"] = "must be a real date" // and one JSON can write back
 	}
 	if len(fields) > 0 {
 		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The note is not complete.", Fields: fields}

@@ -2,12 +2,15 @@
 package uuids
 
 import (
+	"strings"
+
 	"github.com/google/uuid"
 )
 
-// Valid tells whether s is a UUID in its canonical 36-character form (any version but nil).
+// Valid tells whether s is a UUID in its canonical form: 36 characters, lower case (so
+// that one id is never stored as two), any version but nil.
 func Valid(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || strings.ToLower(s) != s {
 		return false
 	}
 	u, err := uuid.Parse(s)

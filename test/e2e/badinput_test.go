@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +155,59 @@ func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
 	}
 	if s.Head() != head || res.LastMutationID != 5 {
 		t.Fatalf("rejections wrote records: head %d → %d, last %d", head, s.Head(), res.LastMutationID)
+	}
+}
+
+// TestCompressedBodiesKeepTheBodyLimit: one layer of gzip is accepted, unpacked within the
+// body limit; a gzip bomb (small on the wire, huge unpacked) is refused before it fills
+// the memory, also on the login, which needs no token; other encodings are refused.
+func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	send := func(path, token, encoding string, body []byte) (int, string) {
+		req, _ := http.NewRequest("POST", s.URL+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", encoding)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, errorCode(t, res)
+	}
+	push := mustJSON(t, map[string]any{"device_id": anna.DeviceID, "mutations": anna.Batch("journal.note.add",
+		testserver.Note(uuids.New(), demo.ClientID(1), "Skickad komprimerad", s.Clock.Now()))})
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/sync/push", bytes.NewReader(gz(push)))
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+anna.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("a gzip push: %v %v", err, res.StatusCode)
+	}
+	res.Body.Close()
+	head := s.Head()
+	bomb := gz(`{"username":"` + strings.Repeat("a", 64<<20) + `","password":"x"}`)
+	if len(bomb) > 200<<10 {
+		t.Fatalf("the bomb is %d bytes on the wire", len(bomb))
+	}
+	if st, code := send("/api/v1/auth/login", "", "gzip", bomb); st != 413 || code != "body_too_large" {
+		t.Fatalf("a gzip bomb at the login: %d %s", st, code)
+	}
+	for _, enc := range []string{"br", "deflate", "gzip, gzip"} {
+		if st, code := send("/api/v1/sync/push", anna.Token, enc, gz(push)); st != 415 || code != "unsupported_encoding" {
+			t.Fatalf("Content-Encoding %q: %d %s", enc, st, code)
+		}
+	}
+	if s.Head() != head {
+		t.Fatal("a refused body changed the log")
 	}
 }
