@@ -2,9 +2,11 @@ package syncengine
 
 import (
 	"encoding/base64"
-	"encoding/json"
+	"encoding/binary"
 	"sort"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // Cursor is where a phone stands in the log: for each scope it holds, the sequence it has
@@ -15,52 +17,103 @@ type Cursor struct {
 	// Snapshots holds, for a scope whose first sending is still being paged, the head the
 	// snapshot started at: tombstones up to it are of records the phone never received.
 	Snapshots map[string]uint64
+	// Mark is the server time (Unix ns) of the log entry at the highest position. If the
+	// entry there is another one, the log was restored from a backup (or replaced) since
+	// the cursor was made, and the cursor has expired.
+	Mark uint64
 }
 
-const cursorPrefix = "c1."
+// The text form is "c2." and base64url of a binary form that stays small for phones with
+// many units (the cursor travels in a URL):
+//
+//	mark, base, n (uvarints); then n scopes, each: its name as tokens, a flag byte
+//	(1: position differs from base, 2: in a snapshot), the position and the snapshot head
+//	(uvarints) when flagged.
+//
+// A scope name is split at ':' into tokens; a token is a literal, a canonical UUID in 16
+// bytes, or a reference to an earlier token. "unit:<uuid>:managers" after "unit:<uuid>"
+// takes 7 bytes.
+const cursorPrefix = "c2."
 
-// wire form: {"h": base, "s": [scopes at base], "x": {scope: position}}
-type cursorWire struct {
-	Head   uint64            `json:"h"`
-	Scopes []string          `json:"s,omitempty"`
-	Other  map[string]uint64 `json:"x,omitempty"`
-	Snap   map[string]uint64 `json:"z,omitempty"`
-}
+// Limits on what a cursor may hold; a phone never holds more scopes than this.
+const (
+	maxCursorLen    = 64 << 10
+	maxCursorScopes = 512
+	maxScopeTokens  = 8
+)
+
+// Token kinds of a scope name.
+const (
+	tokLiteral = 0
+	tokUUID    = 1
+	tokRef     = 2
+)
 
 // String encodes the cursor ("" for the empty cursor).
 func (c Cursor) String() string {
 	if len(c.Positions) == 0 {
 		return ""
 	}
+	scopes := make([]string, 0, len(c.Positions))
 	counts := map[uint64]int{}
-	var base uint64
-	for _, p := range c.Positions {
+	for s, p := range c.Positions {
+		scopes = append(scopes, s)
 		counts[p]++
-		if counts[p] > counts[base] || (counts[p] == counts[base] && p > base) {
+	}
+	sort.Strings(scopes)
+	var base uint64
+	for p, n := range counts {
+		if n > counts[base] || (n == counts[base] && p > base) {
 			base = p
 		}
 	}
-	w := cursorWire{Head: base, Snap: c.Snapshots}
-	for s, p := range c.Positions {
-		if p == base {
-			w.Scopes = append(w.Scopes, s)
-			continue
+	buf := binary.AppendUvarint(nil, c.Mark)
+	buf = binary.AppendUvarint(buf, base)
+	buf = binary.AppendUvarint(buf, uint64(len(scopes)))
+	dict := map[string]uint64{}
+	for _, s := range scopes {
+		buf = appendScopeName(buf, s, dict)
+		p := c.Positions[s]
+		snap, inSnapshot := c.Snapshots[s]
+		flags := byte(0)
+		if p != base {
+			flags |= 1
 		}
-		if w.Other == nil {
-			w.Other = map[string]uint64{}
+		if inSnapshot {
+			flags |= 2
 		}
-		w.Other[s] = p
+		buf = append(buf, flags)
+		if p != base {
+			buf = binary.AppendUvarint(buf, p)
+		}
+		if inSnapshot {
+			buf = binary.AppendUvarint(buf, snap)
+		}
 	}
-	sort.Strings(w.Scopes)
-	raw, _ := json.Marshal(w) // a struct of strings and numbers always encodes
-	return cursorPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	return cursorPrefix + base64.RawURLEncoding.EncodeToString(buf)
 }
 
-// Limits on what a cursor may hold; a phone never holds more scopes than this.
-const (
-	maxCursorLen    = 16 << 10
-	maxCursorScopes = 512
-)
+func appendScopeName(buf []byte, name string, dict map[string]uint64) []byte {
+	tokens := strings.Split(name, ":")
+	buf = binary.AppendUvarint(buf, uint64(len(tokens)))
+	for _, t := range tokens {
+		if i, seen := dict[t]; seen {
+			buf = append(buf, tokRef)
+			buf = binary.AppendUvarint(buf, i)
+			continue
+		}
+		dict[t] = uint64(len(dict))
+		if u, err := uuid.Parse(t); err == nil && u.String() == t {
+			buf = append(buf, tokUUID)
+			buf = append(buf, u[:]...)
+			continue
+		}
+		buf = append(buf, tokLiteral)
+		buf = binary.AppendUvarint(buf, uint64(len(t)))
+		buf = append(buf, t...)
+	}
+	return buf
+}
 
 // ParseCursor decodes a cursor; the empty string is the empty cursor (pull from the start).
 func ParseCursor(s string) (Cursor, error) {
@@ -75,30 +128,107 @@ func ParseCursor(s string) (Cursor, error) {
 	if err != nil {
 		return c, ErrInvalidCursor
 	}
-	var w cursorWire
-	if err := json.Unmarshal(raw, &w); err != nil {
+	r := &cursorReader{b: raw}
+	c.Mark = r.uvarint()
+	base := r.uvarint()
+	n := r.uvarint()
+	if n == 0 || n > maxCursorScopes {
 		return c, ErrInvalidCursor
 	}
-	if len(w.Scopes)+len(w.Other) > maxCursorScopes || len(w.Snap) > maxCursorScopes {
+	var dict []string
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		name := r.scopeName(&dict)
+		flags := r.byte()
+		if r.err != nil || flags > 3 || checkName("scope", name) != nil {
+			return c, ErrInvalidCursor
+		}
+		if _, dup := c.Positions[name]; dup {
+			return c, ErrInvalidCursor
+		}
+		c.Positions[name] = base
+		if flags&1 != 0 {
+			c.Positions[name] = r.uvarint()
+		}
+		if flags&2 != 0 {
+			c.Snapshots[name] = r.uvarint()
+		}
+	}
+	if r.err != nil || len(r.b) != 0 {
 		return c, ErrInvalidCursor
-	}
-	for _, sc := range w.Scopes {
-		if checkName("scope", sc) != nil {
-			return c, ErrInvalidCursor
-		}
-		c.Positions[sc] = w.Head
-	}
-	for sc, p := range w.Other {
-		if _, dup := c.Positions[sc]; dup || checkName("scope", sc) != nil {
-			return c, ErrInvalidCursor
-		}
-		c.Positions[sc] = p
-	}
-	for sc, h := range w.Snap {
-		if _, held := c.Positions[sc]; !held {
-			return c, ErrInvalidCursor
-		}
-		c.Snapshots[sc] = h
 	}
 	return c, nil
+}
+
+// cursorReader reads the binary form; the first error sticks.
+type cursorReader struct {
+	b   []byte
+	err error
+}
+
+func (r *cursorReader) fail() { r.err = ErrInvalidCursor }
+
+func (r *cursorReader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *cursorReader) byte() byte {
+	if r.err != nil || len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *cursorReader) take(n uint64) []byte {
+	if r.err != nil || n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// scopeName reads one name, adding its new tokens to the dictionary.
+func (r *cursorReader) scopeName(dict *[]string) string {
+	n := r.uvarint()
+	if n == 0 || n > maxScopeTokens {
+		r.fail()
+		return ""
+	}
+	tokens := make([]string, 0, n)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		var t string
+		switch r.byte() {
+		case tokLiteral:
+			t = string(r.take(r.uvarint()))
+			*dict = append(*dict, t)
+		case tokUUID:
+			if b := r.take(16); r.err == nil {
+				t = uuid.UUID(b).String()
+				*dict = append(*dict, t)
+			}
+		case tokRef:
+			if i := r.uvarint(); i < uint64(len(*dict)) {
+				t = (*dict)[i]
+			} else {
+				r.fail()
+			}
+		default:
+			r.fail()
+		}
+		tokens = append(tokens, t)
+	}
+	return strings.Join(tokens, ":")
 }

@@ -57,6 +57,9 @@ func (e *Engine) Pull(actor Actor, cursor string, limit int) (*PullResult, error
 				snapshots[s] = h
 			}
 		}
+		if err := checkMark(r, cur); err != nil {
+			return err
+		}
 		if actor.DeviceID != "" {
 			st, err := r.Device(actor.DeviceID)
 			if err != nil {
@@ -158,8 +161,38 @@ func (e *Engine) page(r ReadTx, head uint64, positions, snapshots map[string]uin
 			next.Snapshots[s] = h
 		}
 	}
+	if top := highest(next.Positions); top > 0 {
+		_, ts, err := r.Entry(top)
+		if err != nil {
+			return fmt.Errorf("syncengine: cursor position %d is not in the log: %w", top, err)
+		}
+		next.Mark = uint64(ts.UnixNano())
+	}
 	res.Cursor = next.String()
 	return nil
+}
+
+// checkMark expires a cursor whose highest position holds another entry than the one it
+// was made at: the log was restored from a backup or replaced, and the phone must pull
+// again from the beginning rather than skip what it never saw.
+func checkMark(r ReadTx, cur Cursor) error {
+	top := highest(cur.Positions)
+	if top == 0 {
+		return nil
+	}
+	_, ts, err := r.Entry(top)
+	if err != nil || uint64(ts.UnixNano()) != cur.Mark {
+		return ErrCursorExpired
+	}
+	return nil
+}
+
+func highest(positions map[string]uint64) uint64 {
+	var top uint64
+	for _, p := range positions {
+		top = max(top, p)
+	}
+	return top
 }
 
 func appendDelete(buf []byte, ref Ref, seq uint64) []byte {

@@ -26,8 +26,11 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 
 	v1.Post("/auth/logout", h.RequireAuth, h.AuthLogout)
 	v1.Post("/sync/push", h.RequireAuth, h.SyncPush)
-	v1.Get("/sync/pull", h.RequireAuth, compress.New(compress.Config{Level: compress.LevelBestSpeed}), h.SyncPull)
+	gzipped := compress.New(compress.Config{Level: compress.LevelBestSpeed})
+	v1.Get("/sync/pull", h.RequireAuth, gzipped, h.SyncPull)
+	v1.Post("/sync/pull", h.RequireAuth, gzipped, h.SyncPullPost)
 	v1.Get("/sync/events", h.RequireAuth, h.SyncEvents)
+	v1.Get("/admin/backup", h.RequireAuth, h.AdminBackup)
 
 	known := map[string]bool{}
 	for _, r := range app.GetRoutes(true) {

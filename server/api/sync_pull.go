@@ -15,17 +15,39 @@ const (
 	maxPullLimit     = 5000
 )
 
-// SyncPull sends one page of changes after the cursor.
+// SyncPull sends one page of changes after the cursor given in the query.
 func (h *Handlers) SyncPull(c *fiber.Ctx) error {
 	limit := defaultPullLimit
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxPullLimit {
+		if err != nil {
 			return invalidRequest("limit must be a whole number from 1 to 5000.")
 		}
 		limit = n
 	}
-	res, err := h.Engine.Pull(actor(principal(c)), c.Query("cursor"), limit)
+	return h.pull(c, c.Query("cursor"), limit)
+}
+
+type pullRequest struct {
+	Cursor string `json:"cursor"`
+	Limit  int    `json:"limit"`
+}
+
+// SyncPullPost is SyncPull with the cursor in a JSON body, for phones whose cursor has
+// grown too long for an address (many units).
+func (h *Handlers) SyncPullPost(c *fiber.Ctx) error {
+	req := pullRequest{Limit: defaultPullLimit}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	return h.pull(c, req.Cursor, req.Limit)
+}
+
+func (h *Handlers) pull(c *fiber.Ctx, cursor string, limit int) error {
+	if limit < 1 || limit > maxPullLimit {
+		return invalidRequest("limit must be a whole number from 1 to 5000.")
+	}
+	res, err := h.Engine.Pull(actor(principal(c)), cursor, limit)
 	switch {
 	case errors.Is(err, syncengine.ErrInvalidCursor):
 		return errInvalidCursor

@@ -30,6 +30,12 @@ func mustJSON(t *testing.T, v any) string {
 // net/http's client reports as a reset instead of the answer.
 func postWhileReading(t *testing.T, rawURL, token, body string) *http.Response {
 	t.Helper()
+	return sendWhileReading(t, "POST", rawURL, token, body)
+}
+
+// sendWhileReading is postWhileReading for any method (a GET with a long address).
+func sendWhileReading(t *testing.T, method, rawURL, token, body string) *http.Response {
+	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,7 @@ func postWhileReading(t *testing.T, rawURL, token, body string) *http.Response {
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	go func() {
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", u.RequestURI(), u.Host, token, len(body))
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", method, u.RequestURI(), u.Host, token, len(body))
 		io.WriteString(conn, body) // may fail once the server has answered and closed
 	}()
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
