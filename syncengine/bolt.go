@@ -37,6 +37,7 @@ type BoltStore struct {
 func OpenBolt(path string) (*BoltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:        2 * time.Second,
+		NoSync:         unsafeNoSync, // false except in the crash harness's unsafe_nofsync build
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
 	})
