@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"vardag/test/testserver"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -48,7 +49,7 @@ func TestCrashDurability(t *testing.T) {
 		t.Fatalf("-rounds %d -batch %d -storm %v: need rounds ≥ 1, batch 1..500, storm ≥ 10ms", *flagRounds, *flagBatch, *flagStorm)
 	}
 	o := opts(*flagRounds)
-	rep := run(t, buildServer(t, *flagTags), o)
+	rep := run(t, testserver.BuildBinary(t, "-tags", *flagTags), o)
 	t.Logf("seed %d: %s", o.seed, rep.summary())
 	for _, f := range rep.failures() {
 		t.Error(f)
@@ -63,7 +64,7 @@ func TestCrashDurability(t *testing.T) {
 // so. (SIGKILL keeps the page cache, so only the fsync check can see it.)
 func TestHarnessCatchesUnsafeNoFsync(t *testing.T) {
 	o := opts(2)
-	rep := run(t, buildServer(t, "unsafe_nofsync"), o)
+	rep := run(t, testserver.BuildBinary(t, "-tags", "unsafe_nofsync"), o)
 	t.Logf("seed %d, unsafe_nofsync: %s", o.seed, rep.summary())
 	for _, f := range rep.failures() {
 		t.Logf("caught, as it must be: %s", f)

@@ -15,21 +15,6 @@ import (
 	"time"
 )
 
-// buildServer builds the server binary (without -race: the race detector is for the
-// harness, and it would slow the server down) with the given build tags.
-func buildServer(t *testing.T, tags string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "vardag")
-	args := []string{"build", "-o", bin}
-	if tags != "" {
-		args = append(args, "-tags", tags)
-	}
-	if out, err := exec.Command("go", append(args, "vardag/server")...).CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", tags, err, out)
-	}
-	return bin
-}
-
 // server is one run of the binary under strace, which writes every fdatasync and fsync
 // with its start (-ttt, wall clock) and duration (-T) to trace.
 type server struct {

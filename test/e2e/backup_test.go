@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,16 +17,7 @@ import (
 	"vardag/test/testserver"
 )
 
-// pushNote pushes one note for an Aspen client and returns the status, or an error
 // instead of failing the test (it runs in goroutines).
-func pushNote(s *testserver.Server, d *testserver.Device, id, text string) (int, error) {
-	ms := d.Batch("journal.note.add", testserver.Note(id, demo.ClientID(1), text, s.Clock.Now()))
-	body, err := json.Marshal(map[string]any{"device_id": d.DeviceID, "mutations": ms})
-	if err != nil {
-		return 0, err
-	}
-	return httpPost(s.URL+"/api/v1/sync/push", d.Token, string(body))
-}
 
 // notesSeen pulls as david (Aspen's manager) and returns the ids of the notes he sees.
 func notesSeen(s *testserver.Server) map[string]bool {
@@ -63,49 +52,13 @@ func TestBackupTakenDuringPushesRestores(t *testing.T) {
 	for i := range phones {
 		phones[i] = s.Login([]string{"anna", "bo", "cecilia", "david"}[i%4])
 	}
-	var mu sync.Mutex
-	acked := map[string]bool{}
-	var failures []string
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, d := range phones {
-		wg.Add(1)
-		go func(d *testserver.Device) {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				id := uuids.New()
-				status, err := pushNote(s, d, id, "Under säkerhetskopiering")
-				mu.Lock()
-				if err != nil || status != 200 {
-					failures = append(failures, strings.TrimSpace(itoa(status)+" "+errString(err)))
-					mu.Unlock()
-					return
-				}
-				acked[id] = true
-				mu.Unlock()
-			}
-		}(d)
-	}
-	acks := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
-	waitFor(t, "the phones to push", func() bool { return acks() >= 80 })
-
-	mu.Lock()
-	before := make(map[string]bool, len(acked))
-	for id := range acked {
-		before[id] = true
-	}
-	headBefore := s.Head()
-	mu.Unlock()
+	st := startStorm(s, phones, "Under säkerhetskopiering")
+	waitFor(t, "the phones to push", func() bool { return st.Count() >= 80 })
+	before := st.Acked()
+	headBefore := s.Head() // the log only grows: every note in before is at or below it
 	res := s.Do("GET", "/api/v1/admin/backup", admin.Token, nil)
-	waitFor(t, "pushes after the backup", func() bool { return acks() >= len(before)+40 })
-	close(stop)
-	wg.Wait()
-	if len(failures) > 0 {
+	waitFor(t, "pushes after the backup", func() bool { return st.Count() >= len(before)+40 })
+	if _, failures := st.Stop(); len(failures) > 0 {
 		t.Fatalf("pushes failed while the backup ran: %v", failures)
 	}
 	if res.Status != 200 {
@@ -155,7 +108,7 @@ func TestBackupTakenDuringPushesRestores(t *testing.T) {
 	if seen[late] {
 		t.Fatal("a note pushed after the backup is in it: the restore did not use the backup")
 	}
-	t.Logf("%d notes acknowledged before the backup, %d in it, %d acknowledged in all", len(before), len(seen), acks()+1)
+	t.Logf("%d notes acknowledged before the backup, %d in it, %d acknowledged in all", len(before), len(seen), st.Count()+1)
 }
 
 // TestRestoreAsPhonesMeetIt checks what docs/OPERATIONS.md tells operators about phones
@@ -219,13 +172,6 @@ func TestRestoreAsPhonesMeetIt(t *testing.T) {
 	if pull.Status != 409 || pull.ErrorCode() != "cursor_expired" {
 		t.Fatalf("bo's cursor from the old log, once the restored one is longer: %d %.300s", pull.Status, pull.Body)
 	}
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // waitFor polls cond for up to 20 s.

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,35 +20,10 @@ func TestShutdownKeepsEveryAcknowledgedNote(t *testing.T) {
 	for i := range phones {
 		phones[i] = s.Login([]string{"anna", "bo", "cecilia", "david"}[i%4])
 	}
-	var mu sync.Mutex
-	acked := map[string]bool{}
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for _, d := range phones {
-		wg.Add(1)
-		go func(d *testserver.Device) {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				id := uuids.New()
-				res, err := tryPush(s, d, id)
-				if err != nil || res != 200 {
-					return // the server is going away; unanswered pushes prove nothing
-				}
-				mu.Lock()
-				acked[id] = true
-				mu.Unlock()
-			}
-		}(d)
-	}
+	st := startStorm(s, phones, "Under nedstängning")
 	time.Sleep(300 * time.Millisecond)
 	s.Stop()
-	close(stop)
-	wg.Wait()
+	acked, _ := st.Stop() // pushes cut off by the stop prove nothing; the answered ones must stay
 	if len(acked) == 0 {
 		t.Fatal("no push was acknowledged before the stop")
 	}
@@ -66,17 +39,6 @@ func TestShutdownKeepsEveryAcknowledgedNote(t *testing.T) {
 	if found != len(acked) {
 		t.Fatalf("%d notes were acknowledged, %d survived the restart", len(acked), found)
 	}
-}
-
-// tryPush pushes one note, returning an error instead of failing when the server is gone.
-func tryPush(s *testserver.Server, d *testserver.Device, id string) (int, error) {
-	ms := d.Batch("journal.note.add", testserver.Note(id, demo.ClientID(1), "Under nedstängning", s.Clock.Now()))
-	body, _ := json.Marshal(map[string]any{"device_id": d.DeviceID, "mutations": ms})
-	res, err := httpPost(s.URL+"/api/v1/sync/push", d.Token, string(body))
-	if err != nil {
-		return 0, err
-	}
-	return res, nil
 }
 
 func TestLogsHoldNoNoteTextNamesOrPersonalNumbers(t *testing.T) {
