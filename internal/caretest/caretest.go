@@ -70,7 +70,7 @@ func (e *Engine) Actor(userID string, grants map[string]identity.Role) syncengin
 // Client seeds a client record in a unit.
 func (e *Engine) Client(id, unitID string) clients.Client {
 	e.t.Helper()
-	c := clients.Client{ClientID: id, Name: "Brukare " + id[:4], UnitID: unitID, JournalOpen: true}
+	c := clients.Client{ClientID: id, Name: "Brukare " + id[:4], PersonalID: "19121212-1212", UnitID: unitID, JournalOpen: true}
 	if err := e.Do(context.Background(), func(tx *syncengine.Tx) error { return clients.Put(tx, c) }); err != nil {
 		e.t.Fatal(err)
 	}

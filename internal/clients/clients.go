@@ -5,8 +5,10 @@ package clients
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"vardag/internal/identity"
+	"vardag/internal/personnummer"
 	"vardag/syncengine"
 )
 
@@ -26,11 +28,50 @@ type Client struct {
 	ProtectedIDs bool   `json:"protected_identity,omitempty"` // skyddad identitet
 }
 
+// KindContact is the record kind of a protected client's address and phone.
+const KindContact = "client_contact"
+
+// Contact is where a client with protected identity lives: visible only to the unit's
+// managers and licensed staff (skyddade personuppgifter), never to all of its staff.
+type Contact struct {
+	ClientID string `json:"client_id"`
+	Address  string `json:"address,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+}
+
 // Scopes are where a client is visible: the staff of the unit.
 func (c Client) Scopes() []string { return []string{identity.UnitScope(c.UnitID)} }
 
-// Put stages a client record.
-func Put(tx *syncengine.Tx, c Client) error { return tx.Put(Kind, c.ClientID, c.Scopes(), c) }
+// Put stages a client record. The personal number must be a valid personnummer or
+// samordningsnummer; it is stored in its 12-digit form. With protected identity, the
+// address and phone are kept out of the record the unit's staff receive and stored for
+// the unit's managers and licensed staff only.
+func Put(tx *syncengine.Tx, c Client) error {
+	pn, err := personnummer.Parse(c.PersonalID, tx.Now())
+	if err != nil {
+		return &syncengine.Rejection{Code: "invalid_args", Message: "The client's personal number is not valid.",
+			Fields: map[string]string{"personal_number": strings.TrimPrefix(err.Error(), "personnummer: ")}}
+	}
+	c.PersonalID = pn.String()
+	_, hadContact, err := tx.Get(KindContact, c.ClientID)
+	if err != nil {
+		return err
+	}
+	if !c.ProtectedIDs {
+		if hadContact {
+			if err := tx.Delete(KindContact, c.ClientID); err != nil {
+				return err
+			}
+		}
+		return tx.Put(Kind, c.ClientID, c.Scopes(), c)
+	}
+	contact := Contact{ClientID: c.ClientID, Address: c.Address, Phone: c.Phone}
+	c.Address, c.Phone = "", ""
+	if err := tx.Put(KindContact, c.ClientID, []string{identity.UnitManagersScope(c.UnitID)}, contact); err != nil {
+		return err
+	}
+	return tx.Put(Kind, c.ClientID, c.Scopes(), c)
+}
 
 // Get reads a client record. Every journal note and signature reads one, so the decoded
 // client is cached by the engine for its version.

@@ -34,7 +34,7 @@ func TestManyUnitsPullToTheEnd(t *testing.T) {
 	// The identity store has its own transactions: never inside the engine's writer.
 	err := s.Engine.Do(context.Background(), func(tx *syncengine.Tx) error {
 		for i := 0; i < units; i++ {
-			c := clients.Client{ClientID: uuids.Named(fmt.Sprint("region/client/", i)), Name: "Brukare", UnitID: unit(i), JournalOpen: true}
+			c := clients.Client{ClientID: uuids.Named(fmt.Sprint("region/client/", i)), Name: "Brukare", PersonalID: demo.PersonalNumber("19450101", i), UnitID: unit(i), JournalOpen: true}
 			if err := clients.Put(tx, c); err != nil {
 				return err
 			}
