@@ -134,13 +134,18 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 		// The same answer whether the client exists elsewhere or not at all.
 		return syncengine.Reject("client_not_found", "This client is not in any of your units.")
 	}
-	if !client.JournalOpen {
+	// Closed by the authority (the client record) or in Vardag (the journal record).
+	closed, err := journalClosed(tx, client.ClientID)
+	if err != nil {
+		return err
+	}
+	if !client.JournalOpen || closed {
 		return syncengine.Reject("journal_closed", "This client's journal is closed and takes no new notes.")
 	}
 	if existing, exists, err := tx.Get(KindNote, a.NoteID); err != nil {
 		return err
 	} else if exists {
-		return &syncengine.Conflict{Rejection: *syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), Record: existing}
+		return conflictWith(syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), existing, c.Actor)
 	}
 	server := NoteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
 		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}

@@ -91,7 +91,11 @@ func (a *App) build() error {
 		return err
 	}
 	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
-	eng.Register(journal.MutationNoteAdd, journal.NoteAdd())
+	for _, handlers := range []map[string]syncengine.Handler{journal.Handlers()} {
+		for name, h := range handlers {
+			eng.Register(name, h)
+		}
+	}
 	eng.Start()
 	a.Engine, a.Identity = eng, ids
 	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now})
