@@ -12,6 +12,7 @@ import (
 	"vardag/internal/auth"
 	"vardag/internal/clients"
 	"vardag/internal/identity"
+	"vardag/internal/reference"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 )
@@ -115,7 +116,10 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 		}
 		return nil
 	})
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	return true, reference.Seed(ctx, eng, MunicipalityID)
 }
 
 func seedOrganisation(ids *identity.Store) error {

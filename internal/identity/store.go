@@ -82,6 +82,19 @@ func (s *Store) PutUnit(u Unit) error {
 	})
 }
 
+// Unit returns one unit.
+func (s *Store) Unit(id string) (Unit, error) {
+	var u Unit
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUnits, id, &u) })
+	return u, err
+}
+
+// SubunitOf tells whether subunitID is a sub-unit (grupp) of unitID.
+func (s *Store) SubunitOf(subunitID, unitID string) bool {
+	u, err := s.Unit(subunitID)
+	return err == nil && u.ParentID == unitID
+}
+
 // CreateUser stores a new user; the username must be free (compared without case).
 func (s *Store) CreateUser(u User) error {
 	return s.db.Update(func(tx *bolt.Tx) error {

@@ -31,6 +31,8 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/sync/pull", h.RequireAuth, gzipped, h.SyncPullPost)
 	v1.Get("/sync/events", h.RequireAuth, h.SyncEvents)
 	v1.Get("/admin/backup", h.RequireAuth, h.AdminBackup)
+	v1.Post("/integration/assignments", h.RequireAuth, h.IntegrationAssignments)
+	v1.Get("/units/:id/statistics", h.RequireAuth, h.UnitStatistics)
 
 	known := map[string]bool{}
 	for _, r := range app.GetRoutes(true) {

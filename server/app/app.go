@@ -21,11 +21,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	bolt "go.etcd.io/bbolt"
 
+	"vardag/internal/assignments"
 	"vardag/internal/auth"
 	"vardag/internal/demo"
+	"vardag/internal/deviations"
 	"vardag/internal/identity"
 	"vardag/internal/journal"
 	"vardag/internal/login"
+	"vardag/internal/messages"
+	"vardag/internal/reference"
 	"vardag/mobileweb"
 	"vardag/server/api"
 	"vardag/server/config"
@@ -91,7 +95,10 @@ func (a *App) build() error {
 		return err
 	}
 	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
-	for _, handlers := range []map[string]syncengine.Handler{journal.Handlers()} {
+	for _, handlers := range []map[string]syncengine.Handler{
+		journal.Handlers(), deviations.Handlers(), messages.Handlers(),
+		assignments.Handlers(ids.SubunitOf), reference.Handlers(),
+	} {
 		for name, h := range handlers {
 			eng.Register(name, h)
 		}

@@ -85,6 +85,11 @@ func runScenarios(t *testing.T, s *testserver.Server, devices map[string]*testse
 // rowsFor makes one row per person of the four groups, with the expected outcome for each
 // role in Aspen; every other group gets the same refusal.
 func rowsFor(mutation string, args func() any, inAspen map[identity.Role]string, elsewhere string) []scenario {
+	return rowsByGroup(mutation, args, inAspen, elsewhere, elsewhere, elsewhere)
+}
+
+// rowsByGroup is rowsFor with a refusal for each group outside Aspen.
+func rowsByGroup(mutation string, args func() any, inAspen map[identity.Role]string, otherUnit, otherProvider, expiredGrant string) []scenario {
 	var rows []scenario
 	add := func(group string, who map[identity.Role]string, outcome func(identity.Role) string) {
 		for role, name := range who {
@@ -98,8 +103,8 @@ func rowsFor(mutation string, args func() any, inAspen map[identity.Role]string,
 		}
 	}
 	add("own unit", aspen, func(r identity.Role) string { return inAspen[r] })
-	for group, who := range map[string]map[identity.Role]string{"other unit": lonnen, "other provider": bjorken, "expired grant": expired} {
-		add(group, who, func(identity.Role) string { return elsewhere })
-	}
+	add("other unit", lonnen, func(identity.Role) string { return otherUnit })
+	add("other provider", bjorken, func(identity.Role) string { return otherProvider })
+	add("expired grant", expired, func(identity.Role) string { return expiredGrant })
 	return rows
 }
