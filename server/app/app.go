@@ -30,6 +30,7 @@ import (
 	"vardag/internal/login"
 	"vardag/internal/messages"
 	"vardag/internal/reference"
+	"vardag/internal/signing"
 	"vardag/mobileweb"
 	"vardag/server/api"
 	"vardag/server/config"
@@ -97,7 +98,7 @@ func (a *App) build() error {
 	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(),
-		assignments.Handlers(ids.SubunitOf), reference.Handlers(),
+		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(),
 	} {
 		for name, h := range handlers {
 			eng.Register(name, h)
@@ -136,7 +137,27 @@ func (a *App) build() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopCompact = cancel
 	go eng.RunCompaction(ctx, time.Hour)
+	go a.raiseMissedSignings(ctx, time.Minute)
 	return nil
+}
+
+// raiseMissedSignings raises an alert for each signing occurrence left unsigned an hour
+// past its time, every interval until ctx ends.
+func (a *App) raiseMissedSignings(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := signing.RaiseMissed(ctx, a.Engine, a.Config.Now()); err != nil && ctx.Err() == nil {
+				a.log.Error("app: raising missed signings failed", "err", err)
+			} else if n > 0 {
+				a.log.Info("app: missed signings raised", "alerts", n)
+			}
+		}
+	}
 }
 
 // storedSecret returns the token key kept in the store, making one on first start.

@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"vardag/internal/demo"
+	"vardag/internal/uuids"
+	"vardag/test/testserver"
+)
+
+// TestSigningWithDelegationAndADoubleSigning: the nurse makes a list and delegates
+// medication to anna; anna signs, bo (no delegation) is refused, and a second signature
+// of the same occurrence is kept and flagged to the nurse — never merged, never dropped.
+func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
+	s := testserver.Start(t)
+	cecilia, anna, bo := s.Login("cecilia"), s.Login("anna"), s.Login("bo")
+	now := s.Clock.Now()
+	stockholm, _ := time.LoadLocation("Europe/Stockholm")
+	local := now.In(stockholm)
+	due := time.Date(local.Year(), local.Month(), local.Day(), 8, 0, 0, 0, stockholm).UTC()
+	listID, measureID := uuids.New(), uuids.New()
+	push := func(d *testserver.Device, name string, args any) testserver.Result {
+		t.Helper()
+		return d.Push(name, args).Results[0]
+	}
+	if r := push(cecilia, "signing.list.save", map[string]any{"list_id": listID, "client_id": demo.ClientID(1),
+		"measures":   []map[string]any{{"measure_id": measureID, "kind": "medication", "instruction": "Waran 2,5 mg", "times": []string{"08:00"}, "prn": false}},
+		"valid_from": now.Add(-24 * time.Hour), "valid_until": now.Add(30 * 24 * time.Hour)}); r.Status != "applied" {
+		t.Fatalf("list: %+v", r)
+	}
+	if r := push(anna, "signing.list.save", map[string]any{"list_id": uuids.New(), "client_id": demo.ClientID(1),
+		"measures":   []map[string]any{{"measure_id": uuids.New(), "kind": "medication", "instruction": "x", "times": []string{"09:00"}, "prn": false}},
+		"valid_from": now, "valid_until": now.Add(time.Hour)}); r.Status != "rejected" || r.Error.Code != "forbidden" {
+		t.Fatalf("care staff making a list: %+v", r)
+	}
+	if r := push(cecilia, "delegation.grant", map[string]any{"delegation_id": uuids.New(), "user_id": demo.UserID("anna"),
+		"measure_kind": "medication", "valid_from": now.Add(-time.Hour), "valid_until": now.Add(180 * 24 * time.Hour)}); r.Status != "applied" {
+		t.Fatalf("delegation: %+v", r)
+	}
+	sign := func(d *testserver.Device) testserver.Result {
+		return push(d, "signing.sign", map[string]any{"signature_id": uuids.New(), "list_id": listID, "measure_id": measureID,
+			"due_at": due, "outcome": "given", "signed_at": now})
+	}
+	if r := sign(bo); r.Status != "rejected" || r.Error.Code != "no_delegation" {
+		t.Fatalf("bo without a delegation: %+v", r)
+	}
+	if r := sign(anna); r.Status != "applied" {
+		t.Fatalf("anna's signature: %+v", r)
+	}
+	if r := sign(anna); r.Status != "applied" {
+		t.Fatalf("the second signature must be kept: %+v", r)
+	}
+	changes, _ := cecilia.Pull()
+	signatures, flagged, alerts := 0, 0, 0
+	for _, c := range changes {
+		switch c.Kind {
+		case "signature":
+			signatures++
+			var sig struct {
+				DoubleSigned bool `json:"double_signed"`
+			}
+			json.Unmarshal(c.Data, &sig)
+			if sig.DoubleSigned {
+				flagged++
+			}
+		case "signing_alert":
+			alerts++
+		}
+	}
+	if signatures != 2 || flagged != 1 || alerts != 1 {
+		t.Fatalf("the nurse sees %d signatures (%d flagged) and %d alerts; want 2, 1, 1", signatures, flagged, alerts)
+	}
+	changes, _ = s.Login("farid").Pull()
+	for _, c := range changes {
+		if c.Kind == "signature" || c.Kind == "signing_list" || c.Kind == "signing_alert" {
+			t.Fatalf("another provider received %s", c.Kind)
+		}
+	}
+}
