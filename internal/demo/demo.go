@@ -119,7 +119,10 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 	if err != nil {
 		return false, err
 	}
-	return true, reference.Seed(ctx, eng, MunicipalityID)
+	if err := reference.Seed(ctx, eng, MunicipalityID); err != nil {
+		return false, err
+	}
+	return true, seedWork(ctx, ids, eng, now)
 }
 
 func seedOrganisation(ids *identity.Store) error {

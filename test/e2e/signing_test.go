@@ -54,15 +54,19 @@ func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
 	}
 	changes, _ := cecilia.Pull()
 	signatures, flagged, alerts := 0, 0, 0
-	for _, c := range changes {
+	for _, c := range changes { // this list's only: the demo has a list of its own
+		var rec struct {
+			ListID       string `json:"list_id"`
+			DoubleSigned bool   `json:"double_signed"`
+		}
+		json.Unmarshal(c.Data, &rec)
+		if rec.ListID != listID {
+			continue
+		}
 		switch c.Kind {
 		case "signature":
 			signatures++
-			var sig struct {
-				DoubleSigned bool `json:"double_signed"`
-			}
-			json.Unmarshal(c.Data, &sig)
-			if sig.DoubleSigned {
+			if rec.DoubleSigned {
 				flagged++
 			}
 		case "signing_alert":

@@ -86,20 +86,21 @@ func TestRepeatedPushAppliesNothingTwice(t *testing.T) {
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	at := s.Clock.Now().Add(-time.Hour)
+	first, second := uuids.New(), uuids.New()
 	batch := anna.Batch(
-		"journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Första", at),
+		"journal.note.add", testserver.Note(first, demo.ClientID(1), "Första", at),
 		"journal.note.add", testserver.Note(uuids.New(), demo.ClientID(9), "Björkens brukare: inte min", at),
-		"journal.note.add", testserver.Note(uuids.New(), demo.ClientID(2), "Andra", at),
+		"journal.note.add", testserver.Note(second, demo.ClientID(2), "Andra", at),
 	)
-	first := anna.Send(batch)
+	sent := anna.Send(batch)
 	head := s.Head()
-	second := anna.Send(batch) // the answer to the first was lost; the phone sends again
-	if first.Status != 200 || second.Status != 200 {
-		t.Fatalf("pushes: %d %d %s", first.Status, second.Status, second.Body)
+	again := anna.Send(batch) // the answer to the first was lost; the phone sends again
+	if sent.Status != 200 || again.Status != 200 {
+		t.Fatalf("pushes: %d %d %s", sent.Status, again.Status, again.Body)
 	}
 	var a, b testserver.PushResult
-	first.JSON(t, &a)
-	second.JSON(t, &b)
+	sent.JSON(t, &a)
+	again.JSON(t, &b)
 	for i := range a.Results {
 		if a.Results[i].Duplicate || !b.Results[i].Duplicate || a.Results[i].Status != b.Results[i].Status || a.Results[i].Version != b.Results[i].Version {
 			t.Fatalf("mutation %d: first %+v, repeat %+v", i+1, a.Results[i], b.Results[i])
@@ -112,14 +113,14 @@ func TestRepeatedPushAppliesNothingTwice(t *testing.T) {
 		t.Fatalf("the repeat wrote: head %d → %d, last %d", head, s.Head(), b.LastMutationID)
 	}
 	changes, _ := s.Login("bo").Pull()
-	notes := 0
+	seen := map[string]int{}
 	for _, c := range changes {
 		if c.Kind == "journal_note" {
-			notes++
+			seen[c.ID]++
 		}
 	}
-	if notes != 2 {
-		t.Fatalf("bo should see 2 notes once each, got %d", notes)
+	if seen[first] != 1 || seen[second] != 1 {
+		t.Fatalf("bo should see each of the two notes once, got %d and %d", seen[first], seen[second])
 	}
 }
 
