@@ -26,7 +26,7 @@ type world struct {
 // nurse Sara (also of Aspen HSL); Ekan of a private provider with its manager Pia.
 func newWorld(t *testing.T) world {
 	h := deviations.Handlers()
-	maps.Copy(h, messages.Handlers())
+	maps.Copy(h, messages.Handlers(func(string, string, time.Time) bool { return true }))
 	e := caretest.NewEngine(t, time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), h)
 	e.Unit("aspen", "egen")
 	e.Unit("aspen-hsl", "egen")

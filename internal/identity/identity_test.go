@@ -63,3 +63,36 @@ func TestScopesFollowValidGrants(t *testing.T) {
 		t.Fatalf("a TOTP step must be accepted once: %v %v", ok, again)
 	}
 }
+
+func TestUnitsAndGrantsInMemorySurviveReopening(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "id.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := identity.NewStore(db)
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	s.PutProvider(identity.Provider{ID: "p"})
+	s.PutUnit(identity.Unit{ID: "aspen", ProviderID: "p"})
+	s.PutUnit(identity.Unit{ID: "norr", ProviderID: "p", ParentID: "aspen"})
+	s.PutUnit(identity.Unit{ID: "lonnen", ProviderID: "p"})
+	for _, u := range []string{"anna", "bo", "lars"} {
+		s.CreateUser(identity.User{ID: u, Username: u})
+	}
+	s.PutGrant(identity.Grant{ID: "1", UserID: "anna", UnitID: "aspen", Role: identity.RoleCareStaff, ValidUntil: now.Add(time.Hour)})
+	s.PutGrant(identity.Grant{ID: "2", UserID: "bo", UnitID: "aspen", Role: identity.RoleCareStaff, ValidUntil: now.Add(time.Hour)})
+	s.PutGrant(identity.Grant{ID: "3", UserID: "lars", UnitID: "lonnen", Role: identity.RoleCareStaff, ValidUntil: now.Add(time.Hour)})
+	db.Close()
+	db, _ = bolt.Open(path, 0o600, nil)
+	defer db.Close()
+	s, err = identity.NewStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.SubunitOf("norr", "aspen") || s.SubunitOf("lonnen", "aspen") {
+		t.Fatal("sub-units after reopening")
+	}
+	if !s.Colleagues("anna", "bo", now) || s.Colleagues("anna", "lars", now) || s.Colleagues("anna", "bo", now.Add(2*time.Hour)) {
+		t.Fatal("colleagues: same unit yes, other unit no, expired grants no")
+	}
+}

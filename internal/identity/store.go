@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,8 +27,14 @@ var (
 )
 
 // Store keeps the organisation, users and grants in buckets of the server's bbolt file.
+// Units and grants are also kept in memory, so that mutation handlers can ask about them
+// without opening a transaction inside the sync engine's write transaction.
 type Store struct {
 	db *bolt.DB
+
+	mu     sync.RWMutex
+	units  map[string]Unit
+	grants map[string][]Grant // by user id
 }
 
 // NewStore opens the identity buckets in db.
@@ -43,7 +50,32 @@ func NewStore(db *bolt.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: unable to create buckets: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, units: map[string]Unit{}, grants: map[string][]Grant{}}
+	err = db.View(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
+			var u Unit
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			s.units[u.ID] = u
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketGrants).ForEach(func(_, v []byte) error {
+			var g Grant
+			if err := json.Unmarshal(v, &g); err != nil {
+				return err
+			}
+			s.grants[g.UserID] = append(s.grants[g.UserID], g)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("identity: unable to load units and grants: %w", err)
+	}
+	return s, nil
 }
 
 func putJSON(tx *bolt.Tx, bucket []byte, key string, v any) error {
@@ -74,12 +106,18 @@ func (s *Store) PutProvider(p Provider) error {
 
 // PutUnit stores a unit; its provider must exist.
 func (s *Store) PutUnit(u Unit) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketProviders).Get([]byte(u.ProviderID)) == nil {
 			return fmt.Errorf("identity: unit %s names unknown provider: %w", u.ID, ErrNotFound)
 		}
 		return putJSON(tx, bucketUnits, u.ID, u)
 	})
+	if err == nil {
+		s.mu.Lock()
+		s.units[u.ID] = u
+		s.mu.Unlock()
+	}
+	return err
 }
 
 // Unit returns one unit.
@@ -89,10 +127,32 @@ func (s *Store) Unit(id string) (Unit, error) {
 	return u, err
 }
 
-// SubunitOf tells whether subunitID is a sub-unit (grupp) of unitID.
+// SubunitOf tells whether subunitID is a sub-unit (grupp) of unitID. It reads memory
+// only, so handlers may call it inside the engine's write transaction.
 func (s *Store) SubunitOf(subunitID, unitID string) bool {
-	u, err := s.Unit(subunitID)
-	return err == nil && u.ParentID == unitID
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.units[subunitID]
+	return ok && u.ParentID == unitID
+}
+
+// Colleagues tells whether two users hold valid staff grants in a common unit at t. It
+// reads memory only, so handlers may call it inside the engine's write transaction.
+func (s *Store) Colleagues(a, b string, t time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	units := map[string]bool{}
+	for _, g := range s.grants[a] {
+		if g.ValidAt(t) && g.Role != RoleIntegration {
+			units[g.UnitID] = true
+		}
+	}
+	for _, g := range s.grants[b] {
+		if g.ValidAt(t) && g.Role != RoleIntegration && units[g.UnitID] {
+			return true
+		}
+	}
+	return false
 }
 
 // CreateUser stores a new user; the username must be free (compared without case).
@@ -154,12 +214,24 @@ func (s *Store) PutGrant(g Grant) error {
 	if !g.Role.Valid() {
 		return fmt.Errorf("identity: unknown role %q", g.Role)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketUsers).Get([]byte(g.UserID)) == nil || tx.Bucket(bucketUnits).Get([]byte(g.UnitID)) == nil {
 			return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
 		}
 		return putJSON(tx, bucketGrants, g.UserID+"\x00"+g.ID, g)
 	})
+	if err == nil {
+		s.mu.Lock()
+		kept := s.grants[g.UserID][:0:0]
+		for _, old := range s.grants[g.UserID] {
+			if old.ID != g.ID {
+				kept = append(kept, old)
+			}
+		}
+		s.grants[g.UserID] = append(kept, g)
+		s.mu.Unlock()
+	}
+	return err
 }
 
 // Access computes what a user may do at t, in one read of the store.

@@ -29,13 +29,17 @@ const (
 const FromSystem = "system"
 
 // Handlers are the mutations of this package, by name.
-func Handlers() map[string]syncengine.Handler {
+func Handlers(colleagues Colleagues) map[string]syncengine.Handler {
 	return map[string]syncengine.Handler{
-		MutationSend:     Send(),
+		MutationSend:     Send(colleagues),
 		MutationRead:     Read(),
 		MutationBulletin: BulletinPost(),
 	}
 }
+
+// Colleagues tells whether two users share a unit at a time (the identity store's
+// Colleagues). A message to one person goes only to a colleague.
+type Colleagues func(a, b string, at time.Time) bool
 
 // Message is a saved message (meddelande). Exactly one of ToUserID, ToUnitID and
 // ToUnitManagers names the recipients; From is set only for the system's messages.

@@ -30,7 +30,7 @@ func sees(e *caretest.Engine, a syncengine.Actor, kind, id string) bool {
 }
 
 func newEngine(t *testing.T) (*caretest.Engine, syncengine.Actor, syncengine.Actor, syncengine.Actor, syncengine.Actor) {
-	e := caretest.NewEngine(t, time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), messages.Handlers())
+	e := caretest.NewEngine(t, time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), messages.Handlers(colleagues))
 	e.Unit("aspen", "egen")
 	e.Unit("ekan", "privat")
 	anna := e.Actor("anna", map[string]identity.Role{"aspen": identity.RoleCareStaff})
@@ -138,3 +138,6 @@ func TestTheBulletinBoard(t *testing.T) {
 		t.Fatalf("%+v", r.Error)
 	}
 }
+
+// colleagues stands in for the identity store: everyone shares a unit except "stranger".
+func colleagues(a, b string, _ time.Time) bool { return a != "stranger" && b != "stranger" }

@@ -25,8 +25,10 @@ type SendArgs struct {
 
 // Send is the handler of message.send. A message to a unit goes only to a unit the sender
 // works in; a message to a person is not yet checked against the person's units.
-func Send() syncengine.Handler {
-	return syncengine.Handler{Decode: decodeSend, Apply: applySend}
+func Send(colleagues Colleagues) syncengine.Handler {
+	return syncengine.Handler{Decode: decodeSend, Apply: func(tx *syncengine.Tx, c syncengine.Call) error {
+		return applySend(colleagues, tx, c)
+	}}
 }
 
 func decodeSend(raw json.RawMessage) (any, error) {
@@ -57,7 +59,7 @@ func decodeSend(raw json.RawMessage) (any, error) {
 	return a, nil
 }
 
-func applySend(tx *syncengine.Tx, c syncengine.Call) error {
+func applySend(colleagues Colleagues, tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(SendArgs)
 	access, _ := c.Actor.Domain.(identity.Access)
 	if !worksAnywhere(access) {
@@ -70,8 +72,9 @@ func applySend(tx *syncengine.Tx, c syncengine.Call) error {
 	if a.ToUnitID != "" && !access.Has(a.ToUnitID, staff...) {
 		return syncengine.Reject("unit_not_found", "This unit is not one of yours.")
 	}
-	// Whether the person is a colleague (shares a unit or a provider with the sender) needs
-	// the identity store, which handlers do not read; until then any user id is taken.
+	if a.ToUserID != "" && (colleagues == nil || !colleagues(c.Actor.UserID, a.ToUserID, tx.Now())) {
+		return syncengine.Reject("user_not_found", "This person does not work in any of your units.")
+	}
 	if err := refuseExisting(tx, Kind, a.MessageID, access, "message_exists", "A message with this id is already saved."); err != nil {
 		return err
 	}

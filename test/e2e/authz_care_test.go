@@ -5,6 +5,7 @@ import (
 
 	"vardag/internal/demo"
 	"vardag/internal/uuids"
+	"vardag/test/testserver"
 )
 
 // TestAuthorizationDeviationReport: every role in Aspen reports a deviation on Aspen's
@@ -27,4 +28,16 @@ func TestAuthorizationMessageToUnit(t *testing.T) {
 	}
 	// Grants elsewhere: that unit is not one of yours; no valid grant at all: not allowed.
 	runScenarios(t, s, devices, rowsByGroup("message.send", send, nil, "unit_not_found", "unit_not_found", "forbidden"))
+}
+
+// TestMessageToAPersonGoesToColleaguesOnly: anna writes to bo (Aspen); to farid (another
+// provider) the person does not exist for her.
+func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	toBo := anna.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("bo"), "text": "Kan du ta kvällsbesöket?"})
+	toFarid := anna.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("farid"), "text": "Hej"})
+	if toBo.Results[0].Status != "applied" || toFarid.Results[0].Status != "rejected" || toFarid.Results[0].Error.Code != "user_not_found" {
+		t.Fatalf("to bo: %+v, to farid: %+v", toBo.Results[0], toFarid.Results[0])
+	}
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,32 @@ func rowsByGroup(mutation string, args func() any, inAspen map[identity.Role]str
 	add("other unit", lonnen, func(identity.Role) string { return otherUnit })
 	add("other provider", bjorken, func(identity.Role) string { return otherProvider })
 	add("expired grant", expired, func(identity.Role) string { return expiredGrant })
+	return rows
+}
+
+// Groups of the table, by name.
+var groups = []struct {
+	name string
+	who  map[identity.Role]string
+}{{"own unit", aspen}, {"other unit", lonnen}, {"other provider", bjorken}, {"expired grant", expired}}
+
+// rowsEach makes one row per person, with the outcome expect gives for their group and
+// role ("" for applied, "conflict:code" for a conflict, else the rejection code).
+func rowsEach(mutation string, args func() any, expect func(group string, role identity.Role) string) []scenario {
+	var rows []scenario
+	for _, g := range groups {
+		for role, name := range g.who {
+			o := expect(g.name, role)
+			status, code := "applied", ""
+			switch {
+			case strings.HasPrefix(o, "conflict:"):
+				status, code = "conflict", strings.TrimPrefix(o, "conflict:")
+			case o != "":
+				status, code = "rejected", o
+			}
+			rows = append(rows, scenario{name: mutation + "/" + g.name + "/" + string(role), who: name, status: status, code: code,
+				args: func() (string, any) { return mutation, args() }})
+		}
+	}
 	return rows
 }
