@@ -15,6 +15,7 @@ import (
 	"vardag/internal/demo"
 	"vardag/internal/identity"
 	"vardag/internal/journal"
+	"vardag/internal/reference"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 	"vardag/test/testserver"
@@ -169,5 +170,6 @@ func seedBigMunicipality(b *testing.B, s *testserver.Server) int {
 			b.Fatal(err)
 		}
 	}
-	return records + notes
+	// and the municipality's reference lists, which everyone in it receives.
+	return records + notes + len(reference.Defaults())
 }
