@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// jsonSpace is white space as JSON has it (bytes.TrimSpace also takes \v, \f and more).
+const jsonSpace = " \t\r\n"
+
 // DecodeArgs decodes mutation arguments strictly: unknown fields, wrong types and trailing
 // data are refused with an "invalid_args" Rejection naming the field.
 func DecodeArgs(raw json.RawMessage, v any) error {
@@ -17,7 +20,7 @@ func DecodeArgs(raw json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+	if err == nil && len(bytes.Trim(raw[dec.InputOffset():], jsonSpace)) > 0 {
 		err = errors.New("trailing data") // dec.More would miss a stray } or ]
 	}
 	if err == nil {
