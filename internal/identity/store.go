@@ -136,6 +136,19 @@ func (s *Store) SubunitOf(subunitID, unitID string) bool {
 	return ok && u.ParentID == unitID
 }
 
+// WorksIn tells whether a user holds a valid staff grant in a unit at t. It reads memory
+// only, so handlers may call it inside the engine's write transaction.
+func (s *Store) WorksIn(userID, unitID string, t time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, g := range s.grants[userID] {
+		if g.UnitID == unitID && g.ValidAt(t) && g.Role != RoleIntegration {
+			return true
+		}
+	}
+	return false
+}
+
 // Colleagues tells whether two users hold valid staff grants in a common unit at t. It
 // reads memory only, so handlers may call it inside the engine's write transaction.
 func (s *Store) Colleagues(a, b string, t time.Time) bool {

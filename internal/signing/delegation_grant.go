@@ -24,8 +24,10 @@ type GrantArgs struct {
 }
 
 // DelegationGrant is the handler of delegation.grant.
-func DelegationGrant() syncengine.Handler {
-	return syncengine.Handler{Decode: decodeGrant, Apply: applyGrant}
+func DelegationGrant(worksIn WorksIn) syncengine.Handler {
+	return syncengine.Handler{Decode: decodeGrant, Apply: func(tx *syncengine.Tx, c syncengine.Call) error {
+		return applyGrant(worksIn, tx, c)
+	}}
 }
 
 func decodeGrant(raw json.RawMessage) (any, error) {
@@ -70,13 +72,16 @@ func validUserID(s string) bool {
 	return s != "" && len(s) <= maxUserID && strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) < 0
 }
 
-func applyGrant(tx *syncengine.Tx, c syncengine.Call) error {
+func applyGrant(worksIn WorksIn, tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(GrantArgs)
 	acc := access(c)
 	now := tx.Now()
 	unit, err := grantingUnit(acc, a.UnitID)
 	if err != nil {
 		return err
+	}
+	if worksIn == nil || !worksIn(a.UserID, unit, now) {
+		return syncengine.Reject("user_not_found", "This person does not work in the unit the delegation is for.")
 	}
 	if a.ValidFrom.Before(now.Add(-oldestDelegation)) || a.ValidFrom.After(now.AddDate(1, 0, 0)) {
 		return invalid("The start of the delegation is not possible.", map[string]string{"valid_from": "must be within the last 7 days or the coming year"})

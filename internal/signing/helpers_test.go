@@ -18,6 +18,11 @@ var start = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
 // eight is 08:00 Stockholm on the first day.
 var eight = time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
 
+// staffUnits is where the world's people work, for the delegate check.
+var staffUnits = map[string]string{"nina": "aspen", "anna": "aspen", "bo": "aspen", "maja": "aspen", "olga": "lonnen"}
+
+func worksIn(userID, unitID string, _ time.Time) bool { return staffUnits[userID] == unitID }
+
 type world struct {
 	*caretest.Engine
 	t                     *testing.T
@@ -32,7 +37,7 @@ type world struct {
 // staff and a manager; unit Lönnen of a private provider with its own nurse; a signing
 // list with medication at 08:00 and 20:00 and insulin at 08:00, saved at start.
 func newWorld(t *testing.T) *world {
-	e := caretest.NewEngine(t, start, signing.Handlers())
+	e := caretest.NewEngine(t, start, signing.Handlers(worksIn))
 	e.Unit("aspen", "egen")
 	e.Unit("lonnen", "privat-omsorg")
 	w := &world{Engine: e, t: t}

@@ -130,8 +130,9 @@ func TestAnotherProvidersNurseSeesNothing(t *testing.T) {
 	args["list_id"] = uuids.New()
 	w.expect(w.olga, signing.MutationListSave, args, syncengine.StatusRejected, "client_not_found")
 	w.expect(w.olga, signing.MutationDelegationRevoke, map[string]any{"delegation_id": del, "reason": "x"}, syncengine.StatusRejected, "delegation_not_found")
-	// Her delegation to Aspen's carer is in her own unit and signs nothing in Aspen.
-	w.mustApply(w.olga, signing.MutationDelegationGrant, grantArgs("anna", start, start.AddDate(0, 1, 0)))
+	// She cannot delegate to Aspen's carer, who does not work in her unit; and nothing she
+	// could grant signs anything in Aspen.
+	w.expect(w.olga, signing.MutationDelegationGrant, grantArgs("anna", start, start.AddDate(0, 1, 0)), syncengine.StatusRejected, "user_not_found")
 	w.expect(w.anna, signing.MutationSign, w.signArgs(w.insulin, eight, signing.OutcomeGiven), syncengine.StatusRejected, "no_delegation")
 
 	// Aspen's own people see everything of theirs, and nobody receives the internal indexes.

@@ -85,11 +85,15 @@ var measureKind = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 var signers = []identity.Role{identity.RoleLicensed, identity.RoleCareStaff}
 
 // Handlers returns the handlers of the package, by mutation name.
-func Handlers() map[string]syncengine.Handler {
+// WorksIn tells whether a user works in a unit at a time (the identity store's WorksIn):
+// a delegation goes only to someone who works in the nurse's unit.
+type WorksIn func(userID, unitID string, at time.Time) bool
+
+func Handlers(worksIn WorksIn) map[string]syncengine.Handler {
 	return map[string]syncengine.Handler{
 		MutationListSave:         ListSave(),
 		MutationSign:             Sign(),
-		MutationDelegationGrant:  DelegationGrant(),
+		MutationDelegationGrant:  DelegationGrant(worksIn),
 		MutationDelegationRevoke: DelegationRevoke(),
 	}
 }

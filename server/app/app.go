@@ -98,7 +98,7 @@ func (a *App) build() error {
 	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
-		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(),
+		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
 	} {
 		for name, h := range handlers {
 			eng.Register(name, h)
