@@ -401,3 +401,21 @@ func TestReusedMutationIDWithOtherContentIsRefusedNotDropped(t *testing.T) {
 		t.Fatalf("a different change under a used id must be refused: %+v %v", res, err)
 	}
 }
+
+func TestConflictCarriesTheRecordOnlyToThoseWhoMaySeeIt(t *testing.T) {
+	e, _, _ := newEngine(t)
+	ctx := context.Background()
+	a := syncengine.Actor{UserID: "anna", DeviceID: "da", Scopes: []string{"unit:a"}}
+	b := syncengine.Actor{UserID: "lars", DeviceID: "db", Scopes: []string{"unit:b"}}
+	if _, err := e.Push(ctx, a, []syncengine.Mutation{mut(1, noteArgs{ID: "n1", Scopes: []string{"unit:a"}, Text: "hemligt"})}); err != nil {
+		t.Fatal(err)
+	}
+	own, _ := e.Push(ctx, a, []syncengine.Mutation{mut(2, noteArgs{ID: "n1", Scopes: []string{"unit:a"}, Text: "create-only"})})
+	other, _ := e.Push(ctx, b, []syncengine.Mutation{mut(1, noteArgs{ID: "n1", Scopes: []string{"unit:b"}, Text: "create-only"})})
+	if own.Results[0].Status != "conflict" || own.Results[0].Record == nil {
+		t.Fatalf("the owner's conflict must carry the record: %+v", own.Results[0])
+	}
+	if other.Results[0].Status != "conflict" || other.Results[0].Record != nil {
+		t.Fatalf("another unit's conflict must not carry the record: %+v", other.Results[0])
+	}
+}

@@ -207,7 +207,11 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 		rec := conflict.Record
 		rej := conflict.Rejection
 		r.Status, r.Error = StatusConflict, &rej
-		r.Record = &Change{Kind: rec.Kind, ID: rec.ID, Op: OpPut, Version: rec.Version, Scopes: rec.Scopes, Data: rec.Data}
+		// The server's record goes back only to someone who may see it: a phone that
+		// reuses another unit's id learns nothing of that unit.
+		if visibleTo(rec.Scopes, actor.Scopes) {
+			r.Record = &Change{Kind: rec.Kind, ID: rec.ID, Op: OpPut, Version: rec.Version, Scopes: rec.Scopes, Data: rec.Data}
+		}
 	default:
 		r.Status, r.Error = StatusRejected, asRejection(err)
 		if r.Error.Code == "internal_error" {
@@ -215,6 +219,18 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 		}
 	}
 	return r, nil
+}
+
+// visibleTo tells whether a record in these scopes may be shown to an actor in those.
+func visibleTo(recordScopes, actorScopes []string) bool {
+	for _, r := range recordScopes {
+		for _, a := range actorScopes {
+			if r == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func asRejection(err error) *Rejection {
