@@ -2,7 +2,6 @@ package syncengine
 
 import (
 	"context"
-	"time"
 )
 
 // compactBatch bounds one compaction transaction so that it never holds the writer long.
@@ -24,24 +23,6 @@ func (e *Engine) Compact(ctx context.Context) (int, error) {
 		total += n
 		if err != nil || n < compactBatch {
 			return total, err
-		}
-	}
-}
-
-// RunCompaction compacts every interval until ctx ends.
-func (e *Engine) RunCompaction(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := e.Compact(ctx); err != nil {
-				e.opts.Logger.Error("syncengine: compaction failed", "err", err)
-			} else if n > 0 {
-				e.opts.Logger.Info("syncengine: compacted tombstones", "removed", n)
-			}
 		}
 	}
 }

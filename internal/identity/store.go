@@ -120,13 +120,6 @@ func (s *Store) PutUnit(u Unit) error {
 	return err
 }
 
-// Unit returns one unit.
-func (s *Store) Unit(id string) (Unit, error) {
-	var u Unit
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUnits, id, &u) })
-	return u, err
-}
-
 // SubunitOf tells whether subunitID is a sub-unit (grupp) of unitID. It reads memory
 // only, so handlers may call it inside the engine's write transaction.
 func (s *Store) SubunitOf(subunitID, unitID string) bool {

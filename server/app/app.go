@@ -48,9 +48,9 @@ type App struct {
 	// Seeded tells whether this start seeded the demo.
 	Seeded bool
 
-	log         *slog.Logger
-	stopCompact context.CancelFunc
-	conns       atomic.Pointer[connTracker] // set by Serve, read by Shutdown
+	log             *slog.Logger
+	stopMaintenance context.CancelFunc
+	conns           atomic.Pointer[connTracker] // set by Serve, read by Shutdown
 }
 
 // New opens the store in cfg.DataDir and builds the server (not yet listening).
@@ -135,15 +135,19 @@ func (a *App) build() error {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a.stopCompact = cancel
-	go eng.RunCompaction(ctx, time.Hour)
-	go a.raiseMissedSignings(ctx, time.Minute)
+	a.stopMaintenance = cancel
+	go a.every(ctx, time.Hour, "compaction", func(ctx context.Context) (int, error) { return eng.Compact(ctx) })
+	go a.every(ctx, time.Hour, "pruning ended sessions", func(context.Context) (int, error) { return sessions.Prune() })
+	// An occurrence left unsigned an hour past its time raises an alert.
+	go a.every(ctx, time.Minute, "raising missed signings", func(ctx context.Context) (int, error) {
+		return signing.RaiseMissed(ctx, eng, cfg.Now())
+	})
 	return nil
 }
 
-// raiseMissedSignings raises an alert for each signing occurrence left unsigned an hour
-// past its time, every interval until ctx ends.
-func (a *App) raiseMissedSignings(ctx context.Context, interval time.Duration) {
+// every runs a maintenance task every interval until ctx ends, logging failures and how
+// much it did (counts only: never what).
+func (a *App) every(ctx context.Context, interval time.Duration, what string, task func(context.Context) (int, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -151,10 +155,10 @@ func (a *App) raiseMissedSignings(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := signing.RaiseMissed(ctx, a.Engine, a.Config.Now()); err != nil && ctx.Err() == nil {
-				a.log.Error("app: raising missed signings failed", "err", err)
+			if n, err := task(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("app: "+what+" failed", "err", err)
 			} else if n > 0 {
-				a.log.Info("app: missed signings raised", "alerts", n)
+				a.log.Info("app: "+what, "count", n)
 			}
 		}
 	}
@@ -194,7 +198,7 @@ func (a *App) Serve(ln net.Listener) error {
 // Shutdown ends live streams, lets in-flight requests (pushes waiting for their commit)
 // finish, drains the writer and closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
-	a.stopCompact()
+	a.stopMaintenance()
 	a.Engine.Hub().Close()
 	done := make(chan error, 1)
 	go func() { done <- a.Fiber.ShutdownWithContext(ctx) }()

@@ -76,7 +76,7 @@ func TestLiveStreamPokesOnlyThoseWhoseScopesChanged(t *testing.T) {
 	}
 }
 
-func TestLiveStreamKeepsAliveAndEndsWithTheToken(t *testing.T) {
+func TestLiveStreamKeepsAliveAndEndsWhenTheServerStops(t *testing.T) {
 	s := testserver.Start(t)
 	bo := s.Login("bo")
 	lines, _ := stream(t, s, bo.Token)
