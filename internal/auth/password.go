@@ -4,12 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -28,18 +26,6 @@ const (
 	maxArgonMemory  = 1 << 22 // KiB (4 GiB)
 	maxArgonTime    = 10
 	maxArgonThreads = 16
-)
-
-// Password length limits in Unicode code points (NIST SP 800-63B).
-const (
-	minPasswordLen = 8
-	maxPasswordLen = 256
-)
-
-var (
-	ErrPasswordTooShort = errors.New("auth: password too short")
-	ErrPasswordTooLong  = errors.New("auth: password too long")
-	ErrPasswordInvalid  = errors.New("auth: password is not valid UTF-8")
 )
 
 var b64 = base64.RawStdEncoding
@@ -83,23 +69,6 @@ func CheckDummy(pw string) {
 		dummyHash = h
 	})
 	CheckPassword(dummyHash, pw)
-}
-
-// ValidateNewPassword applies NIST SP 800-63B length rules to a new password:
-// 8 to 256 code points of valid UTF-8, no composition rules.
-// The check against a common/breached-password list comes with issue 5.
-func ValidateNewPassword(pw string) error {
-	if !utf8.ValidString(pw) {
-		return ErrPasswordInvalid
-	}
-	n := utf8.RuneCountInString(pw)
-	switch {
-	case n < minPasswordLen:
-		return ErrPasswordTooShort
-	case n > maxPasswordLen:
-		return ErrPasswordTooLong
-	}
-	return nil
 }
 
 type phc struct {
