@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"sync"
 	"time"
@@ -20,6 +21,11 @@ type PendingLogin struct {
 	DeviceName string
 	ExpiresAt  time.Time
 	Attempts   int
+	// The SMS code sent for this attempt, if any: only its hash is kept. A new code
+	// replaces the old one but never resets Attempts.
+	SMSCodeHash  [sha256.Size]byte
+	SMSExpiresAt time.Time
+	SMSSent      int
 }
 
 // PendingLogins holds pending logins in memory, keyed by the SHA-256 of
@@ -87,4 +93,50 @@ func (p *PendingLogins) Finish(mfaToken string) {
 	p.mu.Lock()
 	delete(p.m, k)
 	p.mu.Unlock()
+}
+
+// ErrSMSLimit is returned when a login attempt has asked for too many SMS codes.
+var ErrSMSLimit = errors.New("auth: too many SMS codes for this login attempt")
+
+// SetSMSCode binds a new SMS code to a pending login, valid for ttl, replacing an earlier
+// one. A login attempt may ask for at most maxSends codes. The attempt counter is kept.
+func (p *PendingLogins) SetSMSCode(mfaToken, code string, ttl time.Duration, maxSends int) (PendingLogin, error) {
+	k := sha256.Sum256([]byte(mfaToken))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pl, ok := p.m[k]
+	now := p.now()
+	if !ok || !now.Before(pl.ExpiresAt) {
+		delete(p.m, k)
+		return PendingLogin{}, ErrMFAInvalid
+	}
+	if pl.SMSSent >= maxSends {
+		return PendingLogin{}, ErrSMSLimit
+	}
+	pl.SMSSent++
+	pl.SMSCodeHash = sha256.Sum256([]byte(code))
+	pl.SMSExpiresAt = now.Add(ttl)
+	return *pl, nil
+}
+
+// SMSCodeMatches tells, in constant time, whether code is the SMS code of pl and still
+// valid at now.
+func (pl PendingLogin) SMSCodeMatches(code string, now time.Time) bool {
+	if pl.SMSSent == 0 || !now.Before(pl.SMSExpiresAt) {
+		return false
+	}
+	h := sha256.Sum256([]byte(code))
+	return subtle.ConstantTimeCompare(h[:], pl.SMSCodeHash[:]) == 1
+}
+
+// Peek returns a pending login without counting an attempt.
+func (p *PendingLogins) Peek(mfaToken string) (PendingLogin, error) {
+	k := sha256.Sum256([]byte(mfaToken))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pl, ok := p.m[k]
+	if !ok || !p.now().Before(pl.ExpiresAt) {
+		return PendingLogin{}, ErrMFAInvalid
+	}
+	return *pl, nil
 }

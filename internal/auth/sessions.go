@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,16 +17,27 @@ import (
 var (
 	bucketSessions = []byte("auth_sessions")
 	bucketRefresh  = []byte("auth_refresh")
+	// bucketRevokedDevices: device id → revokedDevice. A revoked device id is never given
+	// a session again; its next request answers device_revoked and the phone wipes its data.
+	bucketRevokedDevices = []byte("auth_revoked_devices")
 )
 
-// RevokeReused is the reason recorded when a used refresh token comes back.
-const RevokeReused = "refresh_token_reused"
+// Reasons recorded when a session ends early.
+const (
+	RevokeReused        = "refresh_token_reused" // a used refresh token came back
+	RevokeDevice        = "device_revoked"       // an administrator revoked the device
+	RevokeLogout        = "logout"
+	RevokeAdmin         = "revoked"          // an administrator ended the session
+	RevokeUserDisabled  = "user_disabled"    // the account was disabled
+	RevokePasswordReset = "password_changed" // the password changed: other sessions end
+)
 
 var (
 	ErrRefreshInvalid  = errors.New("auth: invalid refresh token")
 	ErrRefreshReused   = errors.New("auth: refresh token reused")
 	ErrSessionEnded    = errors.New("auth: session ended")
 	ErrSessionNotFound = errors.New("auth: session not found")
+	ErrDeviceRevoked   = errors.New("auth: device revoked")
 )
 
 // Session is one login on one device: a family of refresh tokens.
@@ -64,7 +76,7 @@ func NewSessionStore(db *bbolt.DB, now func() time.Time, absolute time.Duration)
 		now = time.Now
 	}
 	err := db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketRefresh} {
+		for _, b := range [][]byte{bucketSessions, bucketRefresh, bucketRevokedDevices} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -128,6 +140,9 @@ func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Sessio
 		now := s.now()
 		if s.ended(sess, now) {
 			outcome = ErrSessionEnded
+			if sess.RevokeReason == RevokeDevice {
+				outcome = ErrDeviceRevoked
+			}
 			return nil
 		}
 		if !rec.UsedAt.IsZero() {
@@ -174,9 +189,102 @@ func (s *SessionStore) Active(id string) (Session, error) {
 		return Session{}, err
 	}
 	if s.ended(sess, s.now()) {
+		if sess.RevokeReason == RevokeDevice {
+			return sess, ErrDeviceRevoked
+		}
 		return sess, ErrSessionEnded
 	}
 	return sess, nil
+}
+
+// revokedDevice records who revoked a device and when.
+type revokedDevice struct {
+	RevokedAt time.Time `json:"revoked_at"`
+	RevokedBy string    `json:"revoked_by"`
+}
+
+// RevokeDevice ends every session on a device and remembers the device as revoked, so
+// that its next request answers device_revoked. It returns how many sessions it ended.
+func (s *SessionStore) RevokeDevice(deviceID, by string) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		now := s.now()
+		if err := putJSON(tx.Bucket(bucketRevokedDevices), []byte(deviceID), revokedDevice{RevokedAt: now, RevokedBy: by}); err != nil {
+			return err
+		}
+		var err error
+		n, err = revokeWhere(tx, now, RevokeDevice, func(sess Session) bool { return sess.DeviceID == deviceID })
+		return err
+	})
+	return n, wrap("revoke device", err)
+}
+
+// DeviceRevoked tells whether a device was revoked.
+func (s *SessionStore) DeviceRevoked(deviceID string) (bool, error) {
+	revoked := false
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		revoked = deviceID != "" && tx.Bucket(bucketRevokedDevices).Get([]byte(deviceID)) != nil
+		return nil
+	})
+	return revoked, err
+}
+
+// RevokeUser ends every running session of a user but keep (which may be ""), and
+// returns how many it ended.
+func (s *SessionStore) RevokeUser(userID, reason, keep string) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = revokeWhere(tx, s.now(), reason, func(sess Session) bool { return sess.UserID == userID && sess.ID != keep })
+		return err
+	})
+	return n, wrap("revoke user", err)
+}
+
+// UserSessions lists a user's sessions that have not ended, oldest first.
+func (s *SessionStore) UserSessions(userID string) ([]Session, error) {
+	var out []Session
+	now := s.now()
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
+			var sess Session
+			if err := json.Unmarshal(v, &sess); err != nil {
+				return fmt.Errorf("corrupt record: %w", err)
+			}
+			if sess.UserID == userID && !s.ended(sess, now) {
+				out = append(out, sess)
+			}
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, wrap("list sessions", err)
+}
+
+// revokeWhere revokes the running sessions that match; sessions are few (one per
+// logged-in phone, pruned after a shift), so a scan is cheap.
+func revokeWhere(tx *bbolt.Tx, now time.Time, reason string, match func(Session) bool) (int, error) {
+	var hit []Session
+	err := tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
+		var sess Session
+		if err := json.Unmarshal(v, &sess); err != nil {
+			return fmt.Errorf("corrupt record: %w", err)
+		}
+		if sess.RevokedAt.IsZero() && match(sess) {
+			hit = append(hit, sess)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, sess := range hit {
+		sess.RevokedAt, sess.RevokeReason = now, reason
+		if err := putSession(tx, sess); err != nil {
+			return 0, err
+		}
+	}
+	return len(hit), nil
 }
 
 // Revoke ends a session. Revoking an ended session keeps the first reason.

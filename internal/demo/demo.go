@@ -13,6 +13,7 @@ import (
 	"vardag/internal/clients"
 	"vardag/internal/identity"
 	"vardag/internal/reference"
+	"vardag/internal/terms"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 )
@@ -89,8 +90,8 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 		return false, err
 	}
 	validUntil := now.AddDate(1, 0, 0)
-	for _, du := range Users {
-		if err := seedUser(ids, du, validUntil); err != nil {
+	for i, du := range Users {
+		if err := seedUser(ids, i, du, validUntil, now); err != nil {
 			return false, err
 		}
 	}
@@ -155,13 +156,20 @@ func seedOrganisation(ids *identity.Store) error {
 	return nil
 }
 
-func seedUser(ids *identity.Store, du DemoUser, validUntil time.Time) error {
+// PhoneOf is a demo user's work phone: numbers from the series 070-174 06 05 to 070-174
+// 06 99, which PTS keeps for fiction, so a demo SMS never reaches a real person.
+func PhoneOf(i int) string { return fmt.Sprintf("+467017406%02d", 5+i) }
+
+func seedUser(ids *identity.Store, i int, du DemoUser, validUntil, now time.Time) error {
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		return err
 	}
+	// Demo users have accepted the terms and had their training recorded, so that every
+	// function can be tried at once.
 	u := identity.User{ID: UserID(du.Username), Username: du.Username, Name: du.Name, MunicipalityID: MunicipalityID,
-		PasswordHash: hash, TOTPSecret: TOTPSecret, Admin: du.Role == ""}
+		PasswordHash: hash, TOTPSecret: TOTPSecret, Admin: du.Role == "", Phone: PhoneOf(i),
+		TermsVersion: terms.Version, TermsAcceptedAt: now, TrainedAt: now, TrainedBy: "demo"}
 	if err := ids.CreateUser(u); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

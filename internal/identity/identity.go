@@ -61,9 +61,40 @@ type User struct {
 	TOTPSecret     string `json:"totp_secret,omitempty"`
 	// TOTPLastStep is the last accepted TOTP time step: never accepted again (RFC 6238 §5.2).
 	TOTPLastStep int64 `json:"totp_last_step,omitempty"`
-	Admin        bool  `json:"admin,omitempty"`
-	Disabled     bool  `json:"disabled,omitempty"`
+	// TokenSerial is the serial of the hardware token (inloggningsdosa) whose seed is
+	// TOTPSecret, when the user logs in with one rather than an authenticator app.
+	TokenSerial string `json:"token_serial,omitempty"`
+	// PendingTOTPSecret is an authenticator app being enrolled, until a code confirms it.
+	PendingTOTPSecret string `json:"pending_totp_secret,omitempty"`
+	// Phone is the registered work phone (E.164) that SMS codes go to.
+	Phone    string `json:"phone,omitempty"`
+	Admin    bool   `json:"admin,omitempty"`
+	Disabled bool   `json:"disabled,omitempty"`
+
+	// Failed logins in a row (wrong password or code), kept in the store so that a lock
+	// survives a restart; reset by a successful login or an unlock.
+	FailedLogins  int       `json:"failed_logins,omitempty"`
+	LastFailureAt time.Time `json:"last_failure_at,omitzero"`
+	LockedAt      time.Time `json:"locked_at,omitzero"`
+
+	// MustChangePassword is set when someone else reset the password.
+	MustChangePassword bool      `json:"must_change_password,omitempty"`
+	PasswordChangedAt  time.Time `json:"password_changed_at,omitzero"`
+
+	// TermsVersion is the version of the terms of use (användarvillkor) the user accepted.
+	TermsVersion    string    `json:"terms_version,omitempty"`
+	TermsAcceptedAt time.Time `json:"terms_accepted_at,omitzero"`
+	// TrainedAt is when a unit representative recorded the user's training (utbildning);
+	// some functions stay closed until then.
+	TrainedAt time.Time `json:"trained_at,omitzero"`
+	TrainedBy string    `json:"trained_by,omitempty"`
 }
+
+// Locked tells whether the account is locked after too many failed logins.
+func (u User) Locked() bool { return !u.LockedAt.IsZero() }
+
+// Trained tells whether the user's training is recorded.
+func (u User) Trained() bool { return !u.TrainedAt.IsZero() }
 
 // Grant is access for a user to a unit in a role until a date (behörighet).
 type Grant struct {
@@ -82,6 +113,9 @@ type Access struct {
 	UserID         string
 	MunicipalityID string
 	Admin          bool
+	// Trained tells whether the user's training is recorded (functions that need it stay
+	// closed until then).
+	Trained bool
 	// Roles holds, per unit id, the roles of the user's valid grants there.
 	Roles map[string][]Role
 	// ProviderOf maps each of those units to its provider.
@@ -121,7 +155,7 @@ var seesAllOfUnit = []Role{RoleUnitManager, RoleLicensed}
 
 // AccessFor computes a user's access at t from their grants.
 func AccessFor(u User, grants []Grant, units map[string]Unit, t time.Time) Access {
-	a := Access{UserID: u.ID, MunicipalityID: u.MunicipalityID, Admin: u.Admin, Roles: map[string][]Role{}, ProviderOf: map[string]string{}}
+	a := Access{UserID: u.ID, MunicipalityID: u.MunicipalityID, Admin: u.Admin, Trained: u.Trained(), Roles: map[string][]Role{}, ProviderOf: map[string]string{}}
 	scopes := []string{UserScope(u.ID)}
 	if u.MunicipalityID != "" {
 		scopes = append(scopes, OrgScope(u.MunicipalityID))

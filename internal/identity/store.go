@@ -215,6 +215,39 @@ func (s *Store) AcceptTOTPStep(userID string, step int64) (bool, error) {
 	return accepted, err
 }
 
+// ModifyUser changes a user in one transaction: fn gets the stored user and edits it; an
+// error from fn changes nothing. The id and username cannot change this way.
+func (s *Store) ModifyUser(userID string, fn func(*User) error) (User, error) {
+	var u User
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+			return err
+		}
+		id, name := u.ID, u.Username
+		if err := fn(&u); err != nil {
+			return err
+		}
+		u.ID, u.Username = id, name
+		return putJSON(tx, bucketUsers, u.ID, u)
+	})
+	return u, err
+}
+
+// Grants returns a user's grants (valid or not), from memory.
+func (s *Store) Grants(userID string) []Grant {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Grant(nil), s.grants[userID]...)
+}
+
+// Unit returns a unit from memory.
+func (s *Store) Unit(id string) (Unit, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.units[id]
+	return u, ok
+}
+
 // PutGrant stores a grant; the user and the unit must exist.
 func (s *Store) PutGrant(g Grant) error {
 	if !g.Role.Valid() {

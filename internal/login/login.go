@@ -5,10 +5,12 @@ package login
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"vardag/internal/auth"
 	"vardag/internal/identity"
+	"vardag/internal/sms"
 	"vardag/internal/uuids"
 )
 
@@ -21,11 +23,17 @@ var (
 	ErrSessionExpired     = errors.New("login: session expired")
 	ErrUnauthenticated    = errors.New("login: not authenticated")
 	ErrTokenExpired       = errors.New("login: access token expired")
+	ErrDeviceRevoked      = errors.New("login: device revoked")
+	ErrAccountLocked      = errors.New("login: account locked")
+	ErrSMSUnavailable     = errors.New("login: the SMS code could not be sent")
+	ErrSMSLimit           = errors.New("login: too many SMS codes for this login attempt")
 )
 
-// MethodTOTP is the second step by an authenticator app or token. SMS codes come with
-// issue 5 (a Sender interface, a console sender and an HTTP gateway sender).
-const MethodTOTP = "totp"
+// The ways of giving the second factor.
+const (
+	MethodTOTP = "totp" // an authenticator app or a hardware token (inloggningsdosa)
+	MethodSMS  = "sms"  // a code by SMS to the registered work phone
+)
 
 // DeviceOwners tells who a device id belongs to, so that one user never reuses another's.
 type DeviceOwners interface {
@@ -40,6 +48,10 @@ type Config struct {
 	Devices   DeviceOwners
 	Now       func() time.Time
 	MFAWindow time.Duration // how long a password step waits for its code
+	// SMS sends SMS codes; nil means SMS is not offered.
+	SMS sms.Sender
+	// Issuer names the service in authenticator apps.
+	Issuer string
 }
 
 // Service is the login service.
@@ -55,6 +67,9 @@ const maxCodeAttempts = 5
 func New(cfg Config) *Service {
 	if cfg.MFAWindow == 0 {
 		cfg.MFAWindow = 5 * time.Minute
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "Vardag"
 	}
 	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now)}
 }
@@ -73,13 +88,14 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 		auth.CheckDummy(password) // as slow as a wrong password: usernames do not leak
 		return Challenge{}, ErrInvalidCredentials
 	}
+	if err := s.gate(u); err != nil {
+		auth.CheckDummy(password)
+		return Challenge{}, err
+	}
 	if !auth.CheckPassword(u.PasswordHash, password) || u.Disabled {
-		return Challenge{}, ErrInvalidCredentials
+		return Challenge{}, s.fail(u.ID, ErrInvalidCredentials)
 	}
-	var methods []string
-	if u.TOTPSecret != "" {
-		methods = append(methods, MethodTOTP)
-	}
+	methods := s.methods(u)
 	if len(methods) == 0 {
 		return Challenge{}, ErrMethod
 	}
@@ -124,20 +140,14 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 	if err != nil || u.Disabled {
 		return Tokens{}, ErrInvalidCode
 	}
-	if method != MethodTOTP || u.TOTPSecret == "" {
+	if err := s.gate(u); err != nil {
+		return Tokens{}, err
+	}
+	if !slices.Contains(s.methods(u), method) {
 		return Tokens{}, ErrMethod
 	}
-	step, err := auth.VerifyTOTP(u.TOTPSecret, code, s.cfg.Now(), u.TOTPLastStep)
-	switch {
-	case errors.Is(err, auth.ErrCodeUsed):
-		return Tokens{}, ErrCodeUsed
-	case err != nil:
-		return Tokens{}, ErrInvalidCode
-	}
-	if ok, err := s.cfg.Identity.AcceptTOTPStep(u.ID, step); err != nil {
+	if u, err = s.checkCode(u, pl, method, code); err != nil {
 		return Tokens{}, err
-	} else if !ok {
-		return Tokens{}, ErrCodeUsed // a concurrent login used the same code first
 	}
 	s.pending.Finish(mfaToken)
 	deviceID, err := s.deviceFor(u.ID, pl.DeviceID)
@@ -163,6 +173,11 @@ func (s *Service) deviceFor(userID, asked string) (string, error) {
 	}
 	if owner != "" && owner != userID {
 		return uuids.New(), nil
+	}
+	if revoked, err := s.cfg.Sessions.DeviceRevoked(asked); err != nil {
+		return "", err
+	} else if revoked {
+		return uuids.New(), nil // a revoked phone starts again under a new id
 	}
 	return asked, nil
 }
@@ -199,6 +214,8 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 	switch {
 	case errors.Is(err, auth.ErrRefreshReused):
 		return Tokens{}, err
+	case errors.Is(err, auth.ErrDeviceRevoked):
+		return Tokens{}, ErrDeviceRevoked
 	case errors.Is(err, auth.ErrRefreshInvalid), errors.Is(err, auth.ErrSessionEnded):
 		return Tokens{}, ErrSessionExpired
 	case err != nil:
@@ -206,7 +223,7 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 	}
 	u, err := s.cfg.Identity.User(sess.UserID)
 	if err != nil || u.Disabled {
-		_ = s.cfg.Sessions.Revoke(sess.ID, "user_disabled")
+		_ = s.cfg.Sessions.Revoke(sess.ID, auth.RevokeUserDisabled)
 		return Tokens{}, ErrSessionExpired
 	}
 	return s.issue(u, sess, token)
@@ -214,7 +231,7 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 
 // Logout ends a session on the server.
 func (s *Service) Logout(sessionID string) error {
-	return s.cfg.Sessions.Revoke(sessionID, "logout")
+	return s.cfg.Sessions.Revoke(sessionID, auth.RevokeLogout)
 }
 
 // Principal is an authenticated caller.
@@ -234,7 +251,9 @@ func (s *Service) Authenticate(token string) (Principal, error) {
 	case err != nil:
 		return Principal{}, ErrUnauthenticated
 	}
-	if _, err := s.cfg.Sessions.Active(claims.SessionID); err != nil {
+	if _, err := s.cfg.Sessions.Active(claims.SessionID); errors.Is(err, auth.ErrDeviceRevoked) {
+		return Principal{}, ErrDeviceRevoked
+	} else if err != nil {
 		return Principal{}, ErrSessionExpired
 	}
 	u, acc, err := s.cfg.Identity.Access(claims.UserID, s.cfg.Now())

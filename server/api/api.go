@@ -8,17 +8,24 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/identity"
 	"vardag/internal/login"
+	"vardag/internal/terms"
 	"vardag/syncengine"
 )
 
 // Handlers holds what the handlers need.
 type Handlers struct {
-	Engine    *syncengine.Engine
-	Login     *login.Service
-	Log       *slog.Logger
-	Now       func() time.Time
-	KeepAlive time.Duration // comment lines on the live stream
+	Engine   *syncengine.Engine
+	Login    *login.Service
+	Identity *identity.Store
+	// SessionMax is the absolute session limit, for showing when a session ends.
+	SessionMax time.Duration
+	// LoginLimit is how many login requests one address may make per minute.
+	LoginLimit int
+	Log        *slog.Logger
+	Now        func() time.Time
+	KeepAlive  time.Duration // comment lines on the live stream
 	// WriteTimeout is renewed before each write of the live stream.
 	WriteTimeout time.Duration
 }
@@ -36,8 +43,17 @@ func actor(p login.Principal) syncengine.Actor {
 	return syncengine.Actor{UserID: p.User.ID, DeviceID: p.Claims.DeviceID, Scopes: p.Access.Scopes, Domain: p.Access}
 }
 
-// RequireAuth checks the bearer token and puts the caller in the request.
-func (h *Handlers) RequireAuth(c *fiber.Ctx) error {
+// RequireLogin checks the bearer token and puts the caller in the request. It serves the
+// few routes a user reaches before accepting the terms (the terms themselves, password
+// change, authenticator enrolment, logout).
+func (h *Handlers) RequireLogin(c *fiber.Ctx) error {
+	if err := h.authenticate(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+func (h *Handlers) authenticate(c *fiber.Ctx) error {
 	header := c.Get(fiber.HeaderAuthorization)
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || token == "" {
@@ -48,6 +64,46 @@ func (h *Handlers) RequireAuth(c *fiber.Ctx) error {
 		return mapLoginError(err)
 	}
 	c.Locals(localPrincipal, p)
+	return nil
+}
+
+// RequireAuth is RequireLogin for every route that serves or changes data: nothing opens
+// before the user has accepted the current terms of use, nor after someone else reset
+// their password until they choose a new one.
+func (h *Handlers) RequireAuth(c *fiber.Ctx) error {
+	if err := h.authenticate(c); err != nil {
+		return err
+	}
+	switch p := principal(c); {
+	case p.User.TermsVersion != terms.Version && !systemOnly(p.Access):
+		return errTermsRequired
+	case p.User.MustChangePassword:
+		return errMustChangePass
+	}
+	return c.Next()
+}
+
+// systemOnly tells whether the caller is only the authority's system (no person to
+// accept terms of use).
+func systemOnly(a identity.Access) bool {
+	if len(a.Roles) == 0 {
+		return false
+	}
+	for _, roles := range a.Roles {
+		for _, r := range roles {
+			if r != identity.RoleIntegration {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// RequireTraining closes a route until the caller's training is recorded.
+func RequireTraining(c *fiber.Ctx) error {
+	if !principal(c).Access.Trained {
+		return errTrainingRequired
+	}
 	return c.Next()
 }
 
@@ -63,6 +119,10 @@ func SecurityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	if c.Context().IsTLS() {
+		// Only over TLS (RFC 6797 §7.2): a browser must not learn it from plain HTTP.
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	return c.Next()
 }
 

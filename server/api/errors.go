@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -43,7 +44,34 @@ var (
 	errCursorExpired       = &Error{Status: 409, Code: "cursor_expired", Message: "History before this cursor has been compacted: push, then pull from the beginning."}
 	errUnavailable         = &Error{Status: 503, Code: "unavailable", Message: "The server is stopping or cannot write right now; try again.", RetryAfter: 5}
 	errInternal            = &Error{Status: 500, Code: "internal_error", Message: "Something went wrong on the server."}
+
+	errAccountLocked    = &Error{Status: 423, Code: "account_locked", Message: "The account is locked after too many failed logins; ask your unit representative or manager to unlock it."}
+	errDeviceRevoked    = &Error{Status: 401, Code: "device_revoked", Message: "This device has been revoked; its data must be deleted. Log in again."}
+	errSMSUnavailable   = &Error{Status: 502, Code: "sms_unavailable", Message: "The SMS could not be sent; try again or use your authenticator.", RetryAfter: 30}
+	errSMSLimit         = &Error{Status: 429, Code: "too_many_sms", Message: "Enough codes have been sent for this login; log in again to get a new one.", RetryAfter: 60}
+	errTermsRequired    = &Error{Status: 403, Code: "terms_not_accepted", Message: "Accept the terms of use before you continue."}
+	errMustChangePass   = &Error{Status: 403, Code: "password_change_required", Message: "Your password was reset; choose a new one before you continue."}
+	errTrainingRequired = &Error{Status: 403, Code: "training_required", Message: "This function opens when your training is recorded; ask your unit representative."}
+	errWrongPassword    = &Error{Status: 403, Code: "wrong_password", Message: "The current password is wrong."}
+	errNoEnrolment      = &Error{Status: 409, Code: "no_enrolment", Message: "No authenticator is waiting for confirmation; start again."}
+	errRateLimited      = &Error{Status: 429, Code: "too_many_requests", Message: "Too many login requests from this address; wait a minute.", RetryAfter: 60}
+	errUserNotFound     = &Error{Status: 404, Code: "user_not_found", Message: "There is no such user."}
+	errSessionNotFound  = &Error{Status: 404, Code: "session_not_found", Message: "There is no such session."}
+	errTokenNotFound    = &Error{Status: 404, Code: "token_not_found", Message: "There is no imported token with that serial number."}
+	errTokenBound       = &Error{Status: 409, Code: "token_bound", Message: "That token is handed out to someone else."}
+	errNotYourself      = &Error{Status: 403, Code: "not_yourself", Message: "Someone else must do this for you."}
 )
+
+// throttled answers a try made before the account's delay has passed.
+func throttled(after time.Duration) *Error {
+	s := max(1, int((after+time.Second-1)/time.Second))
+	return &Error{Status: 429, Code: "too_many_attempts", Message: "Too many failed logins; wait before you try again.", RetryAfter: s}
+}
+
+// passwordRejected answers a new password the rules refuse, saying why.
+func passwordRejected(why string) *Error {
+	return &Error{Status: 400, Code: "password_rejected", Message: why}
+}
 
 func invalidRequest(msg string) *Error {
 	return &Error{Status: 400, Code: "invalid_request", Message: msg}

@@ -2,10 +2,12 @@ package api
 
 import (
 	"io/fs"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -20,11 +22,35 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	app.Get("/metrics", metrics)
 
 	v1 := app.Group("/api/v1", NoStore)
-	v1.Post("/auth/login", h.AuthLogin)
-	v1.Post("/auth/verify", h.AuthVerify)
+	// Per-address limits on the login routes (OWASP ASVS 5.0 V6.3.1), beside the
+	// per-account counter that lives in the store.
+	perIP := limiter.New(limiter.Config{
+		Max: max(h.LoginLimit, 1), Expiration: time.Minute,
+		LimitReached: func(*fiber.Ctx) error { return errRateLimited },
+	})
+	v1.Post("/auth/login", perIP, h.AuthLogin)
+	v1.Post("/auth/sms", perIP, h.AuthSMS)
+	v1.Post("/auth/verify", perIP, h.AuthVerify)
 	v1.Post("/auth/refresh", h.AuthRefresh)
+	v1.Get("/terms", h.Terms)
 
-	v1.Post("/auth/logout", h.RequireAuth, h.AuthLogout)
+	v1.Post("/auth/logout", h.RequireLogin, h.AuthLogout)
+	v1.Get("/me", h.RequireLogin, h.Me)
+	v1.Post("/me/terms", h.RequireLogin, h.AcceptTerms)
+	v1.Post("/me/password", h.RequireLogin, h.ChangePassword)
+	v1.Post("/me/totp", h.RequireLogin, h.EnrolTOTP)
+	v1.Post("/me/totp/confirm", h.RequireLogin, h.ConfirmTOTP)
+
+	v1.Post("/admin/users/:id/unlock", h.RequireAuth, h.AdminUnlock)
+	v1.Post("/admin/users/:id/disable", h.RequireAuth, h.AdminDisable)
+	v1.Post("/admin/users/:id/enable", h.RequireAuth, h.AdminEnable)
+	v1.Post("/admin/users/:id/password", h.RequireAuth, h.AdminResetPassword)
+	v1.Post("/admin/users/:id/training", h.RequireAuth, h.AdminTraining)
+	v1.Post("/admin/users/:id/token", h.RequireAuth, h.AdminBindToken)
+	v1.Get("/admin/users/:id/sessions", h.RequireAuth, h.AdminUserSessions)
+	v1.Post("/admin/sessions/:id/revoke", h.RequireAuth, h.AdminRevokeSession)
+	v1.Post("/admin/devices/:id/revoke", h.RequireAuth, h.AdminRevokeDevice)
+	v1.Post("/admin/tokens", h.RequireAuth, h.AdminImportTokens)
 	v1.Post("/sync/push", h.RequireAuth, h.SyncPush)
 	gzipped := compress.New(compress.Config{Level: compress.LevelBestSpeed})
 	v1.Get("/sync/pull", h.RequireAuth, gzipped, h.SyncPull)
@@ -32,7 +58,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Get("/sync/events", h.RequireAuth, h.SyncEvents)
 	v1.Get("/admin/backup", h.RequireAuth, h.AdminBackup)
 	v1.Post("/integration/assignments", h.RequireAuth, h.IntegrationAssignments)
-	v1.Get("/units/:id/statistics", h.RequireAuth, h.UnitStatistics)
+	v1.Get("/units/:id/statistics", h.RequireAuth, RequireTraining, h.UnitStatistics)
 
 	known := map[string]bool{}
 	for _, r := range app.GetRoutes(true) {

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/auth"
+	"vardag/internal/identity"
 	"vardag/internal/login"
 )
 
@@ -61,6 +62,28 @@ func mapLoginError(err error) error {
 		return errTokenExpired
 	case errors.Is(err, login.ErrUnauthenticated):
 		return errUnauthenticated
+	case errors.Is(err, login.ErrDeviceRevoked):
+		return errDeviceRevoked
+	case errors.Is(err, login.ErrAccountLocked):
+		return errAccountLocked
+	case errors.Is(err, login.ErrSMSLimit):
+		return errSMSLimit
+	case errors.Is(err, login.ErrSMSUnavailable):
+		return errSMSUnavailable
+	case errors.Is(err, login.ErrWrongPassword):
+		return errWrongPassword
+	case errors.Is(err, login.ErrNoEnrolment):
+		return errNoEnrolment
+	case errors.Is(err, identity.ErrNotFound):
+		return errUserNotFound
+	}
+	var th *login.ThrottledError
+	if errors.As(err, &th) {
+		return throttled(th.RetryAfter)
+	}
+	var pe *login.PolicyError
+	if errors.As(err, &pe) {
+		return passwordRejected(pe.Error())
 	}
 	return err
 }

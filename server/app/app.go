@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,8 @@ import (
 	"vardag/internal/messages"
 	"vardag/internal/reference"
 	"vardag/internal/signing"
+	"vardag/internal/sms"
+	"vardag/internal/training"
 	"vardag/mobileweb"
 	"vardag/server/api"
 	"vardag/server/config"
@@ -51,6 +54,7 @@ type App struct {
 	log             *slog.Logger
 	stopMaintenance context.CancelFunc
 	conns           atomic.Pointer[connTracker] // set by Serve, read by Shutdown
+	tls             *tls.Config                 // nil: plain HTTP
 }
 
 // New opens the store in cfg.DataDir and builds the server (not yet listening).
@@ -75,6 +79,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 
 func (a *App) build() error {
 	cfg := a.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("app: unable to load the TLS certificate: %w", err)
+		}
+		a.tls = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
 	db := a.Store.DB()
 	secret := cfg.JWTSecret
 	if len(secret) == 0 {
@@ -100,13 +111,17 @@ func (a *App) build() error {
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
 	} {
-		for name, h := range handlers {
+		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)
 		}
 	}
 	eng.Start()
 	a.Engine, a.Identity = eng, ids
-	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now})
+	sender, err := smsSender(cfg)
+	if err != nil {
+		return err
+	}
+	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now, SMS: sender})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -126,7 +141,8 @@ func (a *App) build() error {
 		DisableStartupMessage: true,
 		ErrorHandler:          api.ErrorHandler(a.log),
 	})
-	h := &api.Handlers{Engine: eng, Login: a.Login, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive, WriteTimeout: cfg.WriteTimeout}
+	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
+		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
 
 	if cfg.Demo {
@@ -143,6 +159,24 @@ func (a *App) build() error {
 		return signing.RaiseMissed(ctx, eng, cfg.Now())
 	})
 	return nil
+}
+
+// smsSender is the configured way of sending SMS codes (nil: SMS is not offered).
+func smsSender(cfg config.Config) (sms.Sender, error) {
+	switch cfg.SMS {
+	case "console":
+		return &sms.ConsoleSender{W: os.Stdout}, nil
+	case "http":
+		s, err := sms.NewHTTPSender(sms.HTTPConfig{
+			URL: cfg.SMSURL, Username: cfg.SMSUser, Password: cfg.SMSPassword, BearerToken: cfg.SMSToken,
+			ContentType: cfg.SMSContentType, BodyTemplate: cfg.SMSTemplate, From: cfg.SMSFrom,
+		}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("app: SMS gateway: %w", err)
+		}
+		return s, nil
+	}
+	return nil, nil
 }
 
 // every runs a maintenance task every interval until ctx ends, logging failures and how
@@ -192,6 +226,9 @@ func storedSecret(db *bolt.DB) ([]byte, error) {
 func (a *App) Serve(ln net.Listener) error {
 	t := trackConns(ln)
 	a.conns.Store(t)
+	if a.tls != nil {
+		return a.Fiber.Listener(tls.NewListener(t, a.tls))
+	}
 	return a.Fiber.Listener(t)
 }
 

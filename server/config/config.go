@@ -31,6 +31,22 @@ type Config struct {
 	KeepAlive       time.Duration // comment lines on the live stream
 	LogLevel        string
 	LogJSON         bool
+	LoginLimit      int // login requests per address per minute
+
+	// SMS codes: "console" (development: printed on standard output), "http" (a gateway)
+	// or "none". Empty means console with -demo, else none.
+	SMS            string
+	SMSURL         string
+	SMSUser        string
+	SMSPassword    string
+	SMSToken       string
+	SMSFrom        string
+	SMSTemplate    string
+	SMSContentType string
+
+	// TLS: when both are set the server speaks HTTPS and sends HSTS.
+	TLSCert string
+	TLSKey  string
 	// Now is the server clock; tests may set it. Not a flag.
 	Now func() time.Time
 }
@@ -57,6 +73,17 @@ var options = []option{
 	{"keepalive", "VARDAG_KEEPALIVE", "25s", "interval of comment lines on the live stream"},
 	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
+	{"login-limit", "VARDAG_LOGIN_LIMIT", "30", "login requests (login, sms, verify) one address may make per minute"},
+	{"sms", "VARDAG_SMS", "", "how SMS codes are sent: http, console (development only) or none; default console with -demo, else none"},
+	{"sms-url", "VARDAG_SMS_URL", "", "SMS gateway URL (https)"},
+	{"sms-user", "VARDAG_SMS_USER", "", "SMS gateway user (basic auth)"},
+	{"sms-password", "VARDAG_SMS_PASSWORD", "", "SMS gateway password (basic auth)"},
+	{"sms-token", "VARDAG_SMS_TOKEN", "", "SMS gateway bearer token"},
+	{"sms-from", "VARDAG_SMS_FROM", "Vardag", "SMS sender name"},
+	{"sms-template", "VARDAG_SMS_TEMPLATE", `{"to":"{{.To}}","from":"{{.From}}","message":"{{.Text}}"}`, "SMS gateway request body (Go template with .To, .Text, .From)"},
+	{"sms-content-type", "VARDAG_SMS_CONTENT_TYPE", "application/json", "SMS gateway request content type (application/json or application/x-www-form-urlencoded)"},
+	{"tls-cert", "VARDAG_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key the server speaks HTTPS"},
+	{"tls-key", "VARDAG_TLS_KEY", "", "TLS private key file (PEM)"},
 }
 
 // Load reads args (without the program name) over the environment over the defaults.
@@ -98,6 +125,23 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		KeepAlive:       p.duration("keepalive"),
 		LogLevel:        *vals["log-level"],
 		LogJSON:         p.bool("log-json"),
+		LoginLimit:      p.int("login-limit"),
+		SMS:             *vals["sms"],
+		SMSURL:          *vals["sms-url"],
+		SMSUser:         *vals["sms-user"],
+		SMSPassword:     *vals["sms-password"],
+		SMSToken:        *vals["sms-token"],
+		SMSFrom:         *vals["sms-from"],
+		SMSTemplate:     *vals["sms-template"],
+		SMSContentType:  *vals["sms-content-type"],
+		TLSCert:         *vals["tls-cert"],
+		TLSKey:          *vals["tls-key"],
+	}
+	if c.SMS == "" {
+		c.SMS = "none"
+		if c.Demo {
+			c.SMS = "console"
+		}
 	}
 	if p.err != nil {
 		return Config{}, p.err
@@ -139,6 +183,21 @@ func (c Config) Validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("config: -%s must be positive", name))
 		}
+	}
+	if c.LoginLimit < 1 {
+		errs = append(errs, errors.New("config: -login-limit must be at least 1"))
+	}
+	switch c.SMS {
+	case "none", "console":
+	case "http":
+		if c.SMSURL == "" {
+			errs = append(errs, errors.New("config: -sms http needs -sms-url"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("config: -sms %q is not http, console or none", c.SMS))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("config: -tls-cert and -tls-key go together"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -19,6 +19,7 @@ import (
 	"vardag/internal/auth"
 	"vardag/internal/demo"
 	"vardag/internal/identity"
+	"vardag/internal/terms"
 	"vardag/server/app"
 	"vardag/server/config"
 	"vardag/syncengine"
@@ -80,6 +81,7 @@ func StartIn(t testing.TB, dir string, clock *Clock, edit ...func(*config.Config
 	cfg := config.Default()
 	cfg.DataDir, cfg.Demo, cfg.Now, cfg.JWTSecret = dir, true, clock.Now, Secret
 	cfg.KeepAlive = 200 * time.Millisecond
+	cfg.LoginLimit = 100000 // tests log in many times from one address; the limit has its own test
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -133,7 +135,8 @@ func (s *Server) AddUser(username string, unitID string, role identity.Role, val
 	sharedHash.once.Do(func() { sharedHash.hash, _ = auth.HashPassword(demo.Password) })
 	id := demo.UserID(username)
 	u := identity.User{ID: id, Username: username, Name: "Test " + username, MunicipalityID: demo.MunicipalityID,
-		PasswordHash: sharedHash.hash, TOTPSecret: demo.TOTPSecret}
+		PasswordHash: sharedHash.hash, TOTPSecret: demo.TOTPSecret,
+		TermsVersion: terms.Version, TermsAcceptedAt: s.Clock.Now(), TrainedAt: s.Clock.Now(), TrainedBy: "test"}
 	if err := s.Identity.CreateUser(u); err != nil {
 		s.t.Fatal(err)
 	}
@@ -172,6 +175,12 @@ func (r Response) ErrorCode() string {
 // Do sends a request; body may be nil, []byte, string or a value to encode as JSON.
 func (s *Server) Do(method, path, token string, body any) Response {
 	s.t.Helper()
+	return s.DoWith(method, path, token, nil, body)
+}
+
+// DoWith is Do with extra request headers (which win over Do's own).
+func (s *Server) DoWith(method, path, token string, headers map[string]string, body any) Response {
+	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -195,6 +204,9 @@ func (s *Server) Do(method, path, token string, body any) Response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

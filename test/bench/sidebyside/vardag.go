@@ -22,6 +22,7 @@ import (
 	"vardag/internal/auth"
 	"vardag/internal/demo"
 	"vardag/internal/identity"
+	"vardag/internal/terms"
 	"vardag/server/app"
 	"vardag/server/config"
 )
@@ -116,7 +117,8 @@ func prepareData(dir string, writers int) error {
 		name := benchUser(i)
 		id := demo.UserID(name)
 		err = a.Identity.CreateUser(identity.User{ID: id, Username: name, Name: "Bench " + name,
-			MunicipalityID: demo.MunicipalityID, PasswordHash: hash, TOTPSecret: demo.TOTPSecret})
+			MunicipalityID: demo.MunicipalityID, PasswordHash: hash, TOTPSecret: demo.TOTPSecret,
+			TermsVersion: terms.Version, TermsAcceptedAt: time.Now()})
 		if err == nil {
 			err = a.Identity.PutGrant(identity.Grant{ID: "grant-" + name, UserID: id, UnitID: demo.AspenID,
 				Role: identity.RoleCareStaff, ValidUntil: time.Now().Add(7 * 24 * time.Hour)})

@@ -1,0 +1,103 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketTokens: serial → HardwareToken.
+var bucketTokens = []byte("id_hw_tokens")
+
+// Errors of hardware tokens.
+var (
+	ErrTokenBound = errors.New("identity: the token is bound to another user")
+)
+
+// HardwareToken is an imported hardware TOTP token (inloggningsdosa): its seed, and the
+// user it is bound to once a unit representative or administrator hands it out.
+type HardwareToken struct {
+	Serial     string    `json:"serial"`
+	Secret     string    `json:"secret"` // base32
+	ImportedAt time.Time `json:"imported_at"`
+	UserID     string    `json:"user_id,omitempty"`
+}
+
+// ImportResult tells what an import did, by serial.
+type ImportResult struct {
+	Added    []string `json:"added"`
+	Replaced []string `json:"replaced"` // the seed changed on a token not handed out
+	Kept     []string `json:"kept"`     // bound tokens keep their seed: unbind them first
+}
+
+// ImportTokens stores the seeds of imported tokens in one transaction. A token already
+// bound to a user keeps its seed.
+func (s *Store) ImportTokens(tokens []HardwareToken, now time.Time) (ImportResult, error) {
+	res := ImportResult{Added: []string{}, Replaced: []string{}, Kept: []string{}}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			var old HardwareToken
+			switch err := getJSON(tx, bucketTokens, t.Serial, &old); {
+			case errors.Is(err, ErrNotFound):
+				res.Added = append(res.Added, t.Serial)
+			case err != nil:
+				return err
+			case old.UserID != "":
+				res.Kept = append(res.Kept, t.Serial)
+				continue
+			default:
+				res.Replaced = append(res.Replaced, t.Serial)
+			}
+			t.ImportedAt, t.UserID = now, ""
+			if err := putJSON(tx, bucketTokens, t.Serial, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// BindToken makes the token with serial the user's TOTP factor, releasing a token the
+// user had before. The token's used-step memory starts afresh with its own seed.
+func (s *Store) BindToken(userID, serial string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
+			return err
+		}
+		var t HardwareToken
+		if err := getJSON(tx, bucketTokens, serial, &t); err != nil {
+			return fmt.Errorf("identity: token %s: %w", serial, err)
+		}
+		if t.UserID != "" && t.UserID != userID {
+			return ErrTokenBound
+		}
+		var u User
+		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+			return err
+		}
+		if u.TokenSerial != "" && u.TokenSerial != serial {
+			var old HardwareToken
+			if err := getJSON(tx, bucketTokens, u.TokenSerial, &old); err == nil {
+				old.UserID = ""
+				if err := putJSON(tx, bucketTokens, old.Serial, old); err != nil {
+					return err
+				}
+			}
+		}
+		if u.TOTPSecret != t.Secret {
+			u.TOTPLastStep = 0
+		}
+		u.TOTPSecret, u.TokenSerial, u.PendingTOTPSecret = t.Secret, serial, ""
+		t.UserID = userID
+		if err := putJSON(tx, bucketTokens, serial, t); err != nil {
+			return err
+		}
+		return putJSON(tx, bucketUsers, u.ID, u)
+	})
+}

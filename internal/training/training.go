@@ -1,0 +1,46 @@
+// Package training marks the functions that stay closed until a user's training
+// (utbildning) is recorded by a unit representative: the routines give the roles of unit
+// manager, coordinator, unit representative and licensed staff only after training, and
+// "without training, access may be limited to some functions".
+package training
+
+import (
+	"vardag/internal/identity"
+	"vardag/syncengine"
+)
+
+// Mutations that need recorded training: what only trained roles do.
+var Mutations = map[string]bool{
+	"journal.note.correct":  true,
+	"journal.close":         true,
+	"assignment.distribute": true,
+	"deviation.analyse":     true,
+	"signing.list.save":     true,
+	"delegation.grant":      true,
+	"delegation.revoke":     true,
+}
+
+// Code is the rejection code of a function closed for want of training.
+const Code = "training_required"
+
+// Message says what to do, in words a user can act on.
+const Message = "This function opens when your training is recorded; ask your unit representative (verksamhetsombud)."
+
+// Guard wraps the handlers that need training so that an untrained user's mutation is
+// rejected with Code before the care rules run.
+func Guard(handlers map[string]syncengine.Handler) map[string]syncengine.Handler {
+	out := make(map[string]syncengine.Handler, len(handlers))
+	for name, h := range handlers {
+		if Mutations[name] {
+			apply := h.Apply
+			h.Apply = func(tx *syncengine.Tx, call syncengine.Call) error {
+				if a, ok := call.Actor.Domain.(identity.Access); !ok || !a.Trained {
+					return syncengine.Reject(Code, Message)
+				}
+				return apply(tx, call)
+			}
+		}
+		out[name] = h
+	}
+	return out
+}

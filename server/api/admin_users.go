@@ -1,0 +1,290 @@
+package api
+
+import (
+	"encoding/hex"
+	"errors"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"vardag/internal/auth"
+	"vardag/internal/hwtoken"
+	"vardag/internal/identity"
+	"vardag/internal/login"
+	"vardag/internal/uuids"
+)
+
+// Who may act on another user's account: an administrator, or someone holding one of the
+// roles in a unit (or the parent unit of a sub-unit) where the user holds a grant.
+var (
+	unlockRoles   = []identity.Role{identity.RoleUnitRep, identity.RoleUnitManager}
+	trainingRoles = []identity.Role{identity.RoleUnitRep, identity.RoleUnitManager}
+	sessionRoles  = []identity.Role{identity.RoleUnitManager}
+)
+
+// target loads the user named in the path and checks the caller may act on them.
+func (h *Handlers) target(c *fiber.Ctx, roles []identity.Role, self bool) (identity.User, error) {
+	id := c.Params("id")
+	if !uuids.Valid(id) {
+		return identity.User{}, invalidRequest("The user id must be a lower-case UUID.")
+	}
+	u, err := h.Identity.User(id)
+	if errors.Is(err, identity.ErrNotFound) {
+		return identity.User{}, errUserNotFound
+	} else if err != nil {
+		return identity.User{}, err
+	}
+	p := principal(c)
+	if !self && u.ID == p.User.ID {
+		return identity.User{}, errNotYourself
+	}
+	if !h.mayManage(p, u.ID, roles) {
+		return identity.User{}, errForbidden
+	}
+	return u, nil
+}
+
+func (h *Handlers) mayManage(p login.Principal, userID string, roles []identity.Role) bool {
+	if p.Access.Admin {
+		return true
+	}
+	now := h.Now()
+	for _, g := range h.Identity.Grants(userID) {
+		if !g.ValidAt(now) {
+			continue
+		}
+		if p.Access.Has(g.UnitID, roles...) {
+			return true
+		}
+		if unit, ok := h.Identity.Unit(g.UnitID); ok && unit.ParentID != "" && p.Access.Has(unit.ParentID, roles...) {
+			return true
+		}
+	}
+	return false
+}
+
+// AdminUnlock opens an account locked by failed logins.
+func (h *Handlers) AdminUnlock(c *fiber.Ctx) error {
+	u, err := h.target(c, unlockRoles, false)
+	if err != nil {
+		return err
+	}
+	if err := h.Login.Unlock(u.ID); err != nil {
+		return mapLoginError(err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// AdminDisable disables an account; every session of it ends at once.
+func (h *Handlers) AdminDisable(c *fiber.Ctx) error { return h.setDisabled(c, true) }
+
+// AdminEnable enables a disabled account.
+func (h *Handlers) AdminEnable(c *fiber.Ctx) error { return h.setDisabled(c, false) }
+
+func (h *Handlers) setDisabled(c *fiber.Ctx, disabled bool) error {
+	u, err := h.target(c, unlockRoles, false)
+	if err != nil {
+		return err
+	}
+	if err := h.Login.SetDisabled(u.ID, disabled); err != nil {
+		return mapLoginError(err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type resetPasswordRequest struct {
+	NewPassword string `json:"new_password"`
+}
+
+// AdminResetPassword gives a user who forgot their password a new one. Their second
+// factor stays as it is, and they must choose their own password at the next login.
+func (h *Handlers) AdminResetPassword(c *fiber.Ctx) error {
+	u, err := h.target(c, unlockRoles, false)
+	if err != nil {
+		return err
+	}
+	var req resetPasswordRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.NewPassword == "" {
+		return invalidRequest("new_password is required.")
+	}
+	if len(req.NewPassword) > 4096 {
+		return passwordRejected("The password is too long.")
+	}
+	if err := h.Login.ResetPassword(u.ID, req.NewPassword); err != nil {
+		return mapLoginError(err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type trainingRequest struct {
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// AdminTraining records that a user completed their training.
+func (h *Handlers) AdminTraining(c *fiber.Ctx) error {
+	u, err := h.target(c, trainingRoles, false)
+	if err != nil {
+		return err
+	}
+	var req trainingRequest
+	if len(c.Body()) > 0 {
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	now := h.Now()
+	if req.CompletedAt.IsZero() {
+		req.CompletedAt = now
+	}
+	if req.CompletedAt.After(now.Add(5 * time.Minute)) {
+		return invalidRequest("completed_at cannot be in the future.")
+	}
+	if err := h.Login.RecordTraining(u.ID, principal(c).User.ID, req.CompletedAt.UTC()); err != nil {
+		return mapLoginError(err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type sessionInfo struct {
+	ID         string    `json:"id"`
+	DeviceID   string    `json:"device_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// AdminUserSessions lists a user's running sessions (one per logged-in phone).
+func (h *Handlers) AdminUserSessions(c *fiber.Ctx) error {
+	u, err := h.target(c, sessionRoles, true)
+	if err != nil {
+		return err
+	}
+	list, err := h.Login.Sessions(u.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]sessionInfo, 0, len(list))
+	for _, s := range list {
+		out = append(out, sessionInfo{ID: s.ID, DeviceID: s.DeviceID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
+			ExpiresAt: s.CreatedAt.Add(h.SessionMax)})
+	}
+	return c.JSON(fiber.Map{"sessions": out})
+}
+
+// AdminRevokeSession ends one session on the server.
+func (h *Handlers) AdminRevokeSession(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !uuids.Valid(id) {
+		return invalidRequest("The session id must be a lower-case UUID.")
+	}
+	s, err := h.Login.Session(id)
+	if errors.Is(err, auth.ErrSessionNotFound) {
+		return errSessionNotFound
+	} else if err != nil {
+		return err
+	}
+	if !h.mayManage(principal(c), s.UserID, sessionRoles) && s.UserID != principal(c).User.ID {
+		return errSessionNotFound // the same answer as for a session that does not exist
+	}
+	if err := h.Login.RevokeSession(s.ID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// AdminRevokeDevice revokes a phone (lost, stolen, handed on): its sessions end, and its
+// next request answers device_revoked so that it wipes its data.
+func (h *Handlers) AdminRevokeDevice(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !uuids.Valid(id) {
+		return invalidRequest("The device id must be a lower-case UUID.")
+	}
+	owner, err := h.Engine.DeviceOwner(id)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if !p.Access.Admin && (owner == "" || !h.mayManage(p, owner, sessionRoles)) {
+		return errForbidden
+	}
+	n, err := h.Login.RevokeDevice(id, p.User.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"sessions_ended": n})
+}
+
+// AdminImportTokens imports the seeds of hardware tokens (inloggningsdosor): a PSKC file
+// (RFC 6030; Content-Type application/pskc+xml or application/xml, the pre-shared key of
+// an encrypted file in hex in X-PSKC-Key) or a CSV file (text/csv: serial, base32 secret).
+// Administrators only.
+func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
+	if !principal(c).Access.Admin {
+		return errForbidden
+	}
+	body, err := rawBody(c)
+	if err != nil {
+		return err
+	}
+	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	var seeds []hwtoken.Seed
+	switch {
+	case mt == "text/csv":
+		seeds, err = hwtoken.ParseCSV(strings.NewReader(string(body)))
+	case mt == "application/pskc+xml" || mt == "application/xml" || mt == "text/xml":
+		var key []byte
+		if k := c.Get("X-PSKC-Key"); k != "" {
+			if key, err = hex.DecodeString(k); err != nil {
+				return invalidRequest("X-PSKC-Key must be the pre-shared key in hex.")
+			}
+		}
+		seeds, err = hwtoken.ParsePSKC(strings.NewReader(string(body)), key)
+	default:
+		return &Error{Status: 415, Code: "unsupported_media_type", Message: "Send a PSKC file (application/pskc+xml) or a CSV file (text/csv)."}
+	}
+	if err != nil {
+		return &Error{Status: 400, Code: "invalid_token_file", Message: err.Error()}
+	}
+	tokens := make([]identity.HardwareToken, 0, len(seeds))
+	for _, s := range seeds {
+		tokens = append(tokens, identity.HardwareToken{Serial: s.Serial, Secret: s.Base32()})
+	}
+	res, err := h.Identity.ImportTokens(tokens, h.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+type bindTokenRequest struct {
+	Serial string `json:"serial"`
+}
+
+// AdminBindToken hands a hardware token out to a user: its codes become their factor.
+func (h *Handlers) AdminBindToken(c *fiber.Ctx) error {
+	u, err := h.target(c, []identity.Role{identity.RoleUnitRep}, false)
+	if err != nil {
+		return err
+	}
+	var req bindTokenRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Serial) == "" || len(req.Serial) > 100 {
+		return invalidRequest("serial is required.")
+	}
+	switch err := h.Identity.BindToken(u.ID, strings.TrimSpace(req.Serial)); {
+	case errors.Is(err, identity.ErrTokenBound):
+		return errTokenBound
+	case errors.Is(err, identity.ErrNotFound):
+		return errTokenNotFound
+	case err != nil:
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
