@@ -229,6 +229,26 @@ func (s *SessionStore) DeviceRevoked(deviceID string) (bool, error) {
 	return revoked, err
 }
 
+// DeviceUser returns the user of the latest session opened on a device ("" when none),
+// so that a device that has logged in but never pushed still has an owner.
+func (s *SessionStore) DeviceUser(deviceID string) (string, error) {
+	var user string
+	var latest time.Time
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
+			var sess Session
+			if err := json.Unmarshal(v, &sess); err != nil {
+				return fmt.Errorf("corrupt record: %w", err)
+			}
+			if sess.DeviceID == deviceID && !sess.CreatedAt.Before(latest) {
+				user, latest = sess.UserID, sess.CreatedAt
+			}
+			return nil
+		})
+	})
+	return user, wrap("device user", err)
+}
+
 // RevokeUser ends every running session of a user but keep (which may be ""), and
 // returns how many it ended.
 func (s *SessionStore) RevokeUser(userID, reason, keep string) (int, error) {

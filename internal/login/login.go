@@ -174,6 +174,13 @@ func (s *Service) deviceFor(userID, asked string) (string, error) {
 	if owner != "" && owner != userID {
 		return uuids.New(), nil
 	}
+	// A device that logged in but never pushed has no owner in the engine yet: its
+	// sessions tell whose it is.
+	if user, err := s.cfg.Sessions.DeviceUser(asked); err != nil {
+		return "", err
+	} else if user != "" && user != userID {
+		return uuids.New(), nil
+	}
 	if revoked, err := s.cfg.Sessions.DeviceRevoked(asked); err != nil {
 		return "", err
 	} else if revoked {
@@ -227,6 +234,16 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 		return Tokens{}, ErrSessionExpired
 	}
 	return s.issue(u, sess, token)
+}
+
+// DeviceOwner is the user a device belongs to: the engine's owner once it has pushed, else
+// the user of its latest session ("" when it is unknown).
+func (s *Service) DeviceOwner(deviceID string) (string, error) {
+	owner, err := s.cfg.Devices.DeviceOwner(deviceID)
+	if err != nil || owner != "" {
+		return owner, err
+	}
+	return s.cfg.Sessions.DeviceUser(deviceID)
 }
 
 // Logout ends a session on the server.

@@ -160,8 +160,11 @@ type sessionInfo struct {
 
 // AdminUserSessions lists a user's running sessions (one per logged-in phone).
 func (h *Handlers) AdminUserSessions(c *fiber.Ctx) error {
-	u, err := h.target(c, sessionRoles, true)
-	if err != nil {
+	var u identity.User
+	var err error
+	if c.Params("id") == principal(c).User.ID {
+		u = principal(c).User // everyone may see their own sessions (OWASP ASVS 5.0 V7.5.2)
+	} else if u, err = h.target(c, sessionRoles, true); err != nil {
 		return err
 	}
 	list, err := h.Login.Sessions(u.ID)
@@ -204,7 +207,7 @@ func (h *Handlers) AdminRevokeDevice(c *fiber.Ctx) error {
 	if !uuids.Valid(id) {
 		return invalidRequest("The device id must be a lower-case UUID.")
 	}
-	owner, err := h.Engine.DeviceOwner(id)
+	owner, err := h.Login.DeviceOwner(id)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"io/fs"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,7 +27,13 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	// per-account counter that lives in the store.
 	perIP := limiter.New(limiter.Config{
 		Max: max(h.LoginLimit, 1), Expiration: time.Minute,
-		LimitReached: func(*fiber.Ctx) error { return errRateLimited },
+		LimitReached: func(c *fiber.Ctx) error {
+			e := *errRateLimited
+			if n, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && n > 0 {
+				e.RetryAfter = n // the seconds left in the limiter's window
+			}
+			return &e
+		},
 	})
 	v1.Post("/auth/login", perIP, h.AuthLogin)
 	v1.Post("/auth/sms", perIP, h.AuthSMS)

@@ -132,7 +132,7 @@ func (a *App) build() error {
 		Name: "vardag_live_streams", Help: "Open live (SSE) streams.",
 	}, func() float64 { return float64(eng.Hub().Count()) }))
 
-	a.Fiber = fiber.New(fiber.Config{
+	fc := fiber.Config{
 		AppName:               "vardag",
 		BodyLimit:             cfg.BodyLimit,
 		ReadTimeout:           cfg.ReadTimeout,
@@ -140,7 +140,15 @@ func (a *App) build() error {
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          api.ErrorHandler(a.log),
-	})
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		// Behind the municipality's proxy the caller's address (for per-address login
+		// limits) comes from X-Forwarded-For, but only from these proxies; the proxy must
+		// set the header to the address it saw, not append to one the caller sent.
+		fc.ProxyHeader, fc.EnableTrustedProxyCheck, fc.TrustedProxies = fiber.HeaderXForwardedFor, true, cfg.TrustedProxies
+		fc.EnableIPValidation = true
+	}
+	a.Fiber = fiber.New(fc)
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
 		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())

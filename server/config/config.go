@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	LogLevel        string
 	LogJSON         bool
 	LoginLimit      int // login requests per address per minute
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
+	// caller's address; empty: the connection's address is the caller's.
+	TrustedProxies []string
 
 	// SMS codes: "console" (development: printed on standard output), "http" (a gateway)
 	// or "none". Empty means console with -demo, else none.
@@ -74,6 +78,7 @@ var options = []option{
 	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
 	{"login-limit", "VARDAG_LOGIN_LIMIT", "30", "login requests (login, sms, verify) one address may make per minute"},
+	{"trusted-proxies", "VARDAG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For gives the caller's address"},
 	{"sms", "VARDAG_SMS", "", "how SMS codes are sent: http, console (development only) or none; default console with -demo, else none"},
 	{"sms-url", "VARDAG_SMS_URL", "", "SMS gateway URL (https)"},
 	{"sms-user", "VARDAG_SMS_USER", "", "SMS gateway user (basic auth)"},
@@ -126,6 +131,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		LogLevel:        *vals["log-level"],
 		LogJSON:         p.bool("log-json"),
 		LoginLimit:      p.int("login-limit"),
+		TrustedProxies:  splitList(*vals["trusted-proxies"]),
 		SMS:             *vals["sms"],
 		SMSURL:          *vals["sms-url"],
 		SMSUser:         *vals["sms-user"],
@@ -182,6 +188,13 @@ func (c Config) Validate() error {
 	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "shutdown-timeout": c.ShutdownTimeout, "retention": c.Retention, "keepalive": c.KeepAlive} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("config: -%s must be positive", name))
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("config: -trusted-proxies: %q is not an IP or CIDR", p))
+			}
 		}
 	}
 	if c.LoginLimit < 1 {
@@ -251,4 +264,15 @@ func (p *parser) boolEnv(v string) bool {
 		p.fail("demo", v, "true or false")
 	}
 	return b
+}
+
+// splitList splits a comma-separated list, dropping empty items and spaces.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -289,3 +289,30 @@ func TestTermsThenTraining(t *testing.T) {
 		t.Fatalf("trained nurse saving a list: %+v %+v", got, got.Error)
 	}
 }
+
+// A device id belongs to the user who first logged in with it, even before it pushes:
+// another user asking for it gets a new one, and the unit manager can revoke it.
+func TestADeviceBelongsToItsFirstUserBeforeItPushes(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna") // never pushes
+	res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "bo", "password": demo.Password, "device_id": anna.DeviceID})
+	var ch struct {
+		MFAToken string `json:"mfa_token"`
+	}
+	res.JSON(t, &ch)
+	res = verify(s, ch.MFAToken, s.Code())
+	var tok struct {
+		DeviceID string `json:"device_id"`
+	}
+	res.JSON(t, &tok)
+	if res.Status != 200 || tok.DeviceID == anna.DeviceID || tok.DeviceID == "" {
+		t.Fatalf("bo asking for anna's device id: %d %s", res.Status, res.Body)
+	}
+	david := s.Login("david")
+	if res := s.Do("POST", "/api/v1/admin/devices/"+anna.DeviceID+"/revoke", david.Token, nil); res.Status != 200 {
+		t.Fatalf("manager revoking a phone that never pushed: %d %s", res.Status, res.Body)
+	}
+	if res := s.Do("GET", "/api/v1/sync/pull", anna.Token, nil); res.ErrorCode() != "device_revoked" {
+		t.Fatalf("revoked phone: %d %s", res.Status, res.Body)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"vardag/internal/demo"
 	vlogin "vardag/internal/login"
+	"vardag/server/config"
 	"vardag/test/testserver"
 )
 
@@ -136,4 +137,31 @@ func retryAfter(t *testing.T, res testserver.Response) int {
 		t.Fatalf("Retry-After %d, retry_after_s %d", n, body.RetryAfter)
 	}
 	return n
+}
+
+// Per-address limits behind a reverse proxy (OWASP ASVS 5.0 V6.3.1): the address comes
+// from X-Forwarded-For only when the connection is from a trusted proxy, so a caller
+// cannot dodge the limit by sending the header itself.
+func TestLoginLimitTrustsOnlyConfiguredProxies(t *testing.T) {
+	try := func(s *testserver.Server, from string) int {
+		return s.DoWith("POST", "/api/v1/auth/login", "", map[string]string{"X-Forwarded-For": from},
+			map[string]string{"username": "nobody", "password": "whatever1"}).Status
+	}
+	direct := testserver.Start(t, func(c *config.Config) { c.LoginLimit = 2 })
+	for i, want := range []int{401, 401, 429} {
+		if got := try(direct, "203.0.113."+strconv.Itoa(i+1)); got != want {
+			t.Fatalf("direct, try %d with a forged header: %d, want %d", i+1, got, want)
+		}
+	}
+	proxied := testserver.Start(t, func(c *config.Config) {
+		c.LoginLimit, c.TrustedProxies = 2, []string{"127.0.0.1"}
+	})
+	for i, want := range []int{401, 401, 429} {
+		if got := try(proxied, "203.0.113.7"); got != want {
+			t.Fatalf("behind the proxy, try %d from one phone: %d, want %d", i+1, got, want)
+		}
+	}
+	if got := try(proxied, "203.0.113.8"); got != 401 {
+		t.Fatalf("behind the proxy, another phone: %d", got)
+	}
 }
