@@ -23,9 +23,11 @@ type Handlers struct {
 	SessionMax time.Duration
 	// LoginLimit is how many login requests one address may make per minute.
 	LoginLimit int
-	Log        *slog.Logger
-	Now        func() time.Time
-	KeepAlive  time.Duration // comment lines on the live stream
+	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
+	PhoneWipeAfter time.Duration
+	Log            *slog.Logger
+	Now            func() time.Time
+	KeepAlive      time.Duration // comment lines on the live stream
 	// WriteTimeout is renewed before each write of the live stream.
 	WriteTimeout time.Duration
 }

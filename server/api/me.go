@@ -19,6 +19,9 @@ type meAnswer struct {
 	TOTP               bool   `json:"totp"`
 	HardwareToken      bool   `json:"hardware_token"`
 	SMS                bool   `json:"sms"`
+	// OfflineWipeAfter is how long the phone may go without a successful sync before it
+	// wipes its data.
+	OfflineWipeAfter int `json:"offline_wipe_after_s"`
 }
 
 // Me answers who the caller is and what they must do before data opens.
@@ -29,6 +32,7 @@ func (h *Handlers) Me(c *fiber.Ctx) error {
 		ID: u.ID, Name: u.Name, TermsVersion: terms.Version,
 		TermsAccepted: u.TermsVersion == terms.Version, MustChangePassword: u.MustChangePassword,
 		Trained: u.Trained(), TOTP: u.TOTPSecret != "", HardwareToken: u.TokenSerial != "", SMS: u.Phone != "",
+		OfflineWipeAfter: int(h.PhoneWipeAfter.Seconds()),
 	})
 }
 

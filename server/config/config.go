@@ -33,6 +33,8 @@ type Config struct {
 	LogLevel        string
 	LogJSON         bool
 	LoginLimit      int // login requests per address per minute
+	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
+	PhoneWipeAfter time.Duration
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
 	// caller's address; empty: the connection's address is the caller's.
 	TrustedProxies []string
@@ -78,6 +80,7 @@ var options = []option{
 	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
 	{"login-limit", "VARDAG_LOGIN_LIMIT", "30", "login requests (login, sms, verify) one address may make per minute"},
+	{"phone-wipe-after", "VARDAG_PHONE_WIPE_AFTER", "72h", "a phone wipes its data when it has not synced for this long"},
 	{"trusted-proxies", "VARDAG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For gives the caller's address"},
 	{"sms", "VARDAG_SMS", "", "how SMS codes are sent: http, console (development only) or none; default console with -demo, else none"},
 	{"sms-url", "VARDAG_SMS_URL", "", "SMS gateway URL (https)"},
@@ -132,6 +135,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		LogJSON:         p.bool("log-json"),
 		LoginLimit:      p.int("login-limit"),
 		TrustedProxies:  splitList(*vals["trusted-proxies"]),
+		PhoneWipeAfter:  p.duration("phone-wipe-after"),
 		SMS:             *vals["sms"],
 		SMSURL:          *vals["sms-url"],
 		SMSUser:         *vals["sms-user"],
@@ -196,6 +200,9 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("config: -trusted-proxies: %q is not an IP or CIDR", p))
 			}
 		}
+	}
+	if c.PhoneWipeAfter < time.Hour || c.PhoneWipeAfter > 30*24*time.Hour {
+		errs = append(errs, errors.New("config: -phone-wipe-after must be between 1h and 720h"))
 	}
 	if c.LoginLimit < 1 {
 		errs = append(errs, errors.New("config: -login-limit must be at least 1"))

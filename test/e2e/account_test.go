@@ -243,8 +243,12 @@ func TestTermsThenTraining(t *testing.T) {
 		TermsAccepted bool   `json:"terms_accepted"`
 		TermsVersion  string `json:"terms_version"`
 		Trained       bool   `json:"trained"`
+		WipeAfter     int    `json:"offline_wipe_after_s"`
 	}
 	s.Do("GET", "/api/v1/me", nora.Token, nil).JSON(t, &me)
+	if me.WipeAfter != 72*3600 {
+		t.Fatalf("offline_wipe_after_s %d, want 72 h", me.WipeAfter)
+	}
 	var terms struct {
 		Version string            `json:"version"`
 		Text    map[string]string `json:"text"`
