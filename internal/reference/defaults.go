@@ -45,43 +45,14 @@ func Defaults() []List {
 			{Code: "stoma_care", LabelSV: "Stomivård", LabelEN: "Stoma care"},
 			{Code: "catheter_care", LabelSV: "Kateterskötsel", LabelEN: "Catheter care"},
 		}},
-		{Kind: KindDeviationTypes, Items: []Item{ // avvikelsetyp, per verksamhet
-			{Code: "sol_event", LabelSV: "Händelse som har inträffat", LabelEN: "Event that happened", Activity: "SoL"},
-			{Code: "sol_risk", LabelSV: "Risk för händelse", LabelEN: "Risk of an event", Activity: "SoL"},
-			{Code: "hsl_event", LabelSV: "Händelse som har inträffat", LabelEN: "Event that happened", Activity: "HSL"},
-			{Code: "hsl_risk", LabelSV: "Risk för händelse", LabelEN: "Risk of an event", Activity: "HSL"},
-			{Code: "lss_event", LabelSV: "Händelse som har inträffat", LabelEN: "Event that happened", Activity: "LSS"},
-			{Code: "lss_risk", LabelSV: "Risk för händelse", LabelEN: "Risk of an event", Activity: "LSS"},
+		// The codes are those deviation.report accepts (internal/deviations); a test keeps
+		// the two the same.
+		{Kind: KindDeviationTypes, Items: []Item{ // avvikelsetyp
+			{Code: "deviation", LabelSV: "Avvikelse", LabelEN: "Deviation"},
+			{Code: "risk", LabelSV: "Risk för avvikelse", LabelEN: "Risk of a deviation"},
+			{Code: "complaint", LabelSV: "Klagomål", LabelEN: "Complaint"},
 		}},
-		{Kind: KindDeviationAreas, Items: []Item{ // område, per verksamhet
-			{Code: "sol_fall", LabelSV: "Fall", LabelEN: "Fall", Activity: "SoL"},
-			{Code: "sol_missed_care", LabelSV: "Utebliven insats", LabelEN: "Missed care", Activity: "SoL"},
-			{Code: "sol_delayed_care", LabelSV: "Försenad insats", LabelEN: "Delayed care", Activity: "SoL"},
-			{Code: "sol_treatment", LabelSV: "Bemötande", LabelEN: "Treatment of the client", Activity: "SoL"},
-			{Code: "sol_information", LabelSV: "Informationsöverföring och dokumentation", LabelEN: "Information and records", Activity: "SoL"},
-			{Code: "sol_violence", LabelSV: "Hot och våld", LabelEN: "Threats and violence", Activity: "SoL"},
-			{Code: "sol_property", LabelSV: "Stöld eller förlust av egendom", LabelEN: "Theft or loss of property", Activity: "SoL"},
-			{Code: "sol_safety_alarm", LabelSV: "Trygghetslarm", LabelEN: "Safety alarm", Activity: "SoL"},
-			{Code: "sol_nutrition", LabelSV: "Mat och nutrition", LabelEN: "Food and nutrition", Activity: "SoL"},
-			{Code: "sol_other", LabelSV: "Annat", LabelEN: "Other", Activity: "SoL"},
-			{Code: "hsl_medication", LabelSV: "Läkemedelshantering", LabelEN: "Medication", Activity: "HSL"},
-			{Code: "hsl_fall", LabelSV: "Fall", LabelEN: "Fall", Activity: "HSL"},
-			{Code: "hsl_pressure_ulcer", LabelSV: "Trycksår", LabelEN: "Pressure ulcer", Activity: "HSL"},
-			{Code: "hsl_medical_device", LabelSV: "Medicinteknisk produkt", LabelEN: "Medical device", Activity: "HSL"},
-			{Code: "hsl_delegation", LabelSV: "Delegering", LabelEN: "Delegation", Activity: "HSL"},
-			{Code: "hsl_infection", LabelSV: "Vårdrelaterad infektion", LabelEN: "Healthcare-associated infection", Activity: "HSL"},
-			{Code: "hsl_information", LabelSV: "Informationsöverföring och dokumentation", LabelEN: "Information and records", Activity: "HSL"},
-			{Code: "hsl_care", LabelSV: "Vård och behandling", LabelEN: "Care and treatment", Activity: "HSL"},
-			{Code: "hsl_other", LabelSV: "Annat", LabelEN: "Other", Activity: "HSL"},
-			{Code: "lss_missed_care", LabelSV: "Utebliven insats", LabelEN: "Missed care", Activity: "LSS"},
-			{Code: "lss_treatment", LabelSV: "Bemötande", LabelEN: "Treatment of the client", Activity: "LSS"},
-			{Code: "lss_abuse", LabelSV: "Övergrepp", LabelEN: "Abuse", Activity: "LSS"},
-			{Code: "lss_violence", LabelSV: "Hot och våld", LabelEN: "Threats and violence", Activity: "LSS"},
-			{Code: "lss_fall", LabelSV: "Fall", LabelEN: "Fall", Activity: "LSS"},
-			{Code: "lss_property", LabelSV: "Stöld eller förlust av egendom", LabelEN: "Theft or loss of property", Activity: "LSS"},
-			{Code: "lss_information", LabelSV: "Informationsöverföring och dokumentation", LabelEN: "Information and records", Activity: "LSS"},
-			{Code: "lss_other", LabelSV: "Annat", LabelEN: "Other", Activity: "LSS"},
-		}},
+		{Kind: KindDeviationAreas, Items: deviationAreas()},
 		{Kind: KindNotGivenReasons, Items: []Item{ // orsak till att en insats inte gavs
 			{Code: "declined", LabelSV: "Brukaren avböjde", LabelEN: "The client declined"},
 			{Code: "asleep", LabelSV: "Brukaren sov", LabelEN: "The client was asleep"},
@@ -91,4 +62,48 @@ func Defaults() []List {
 			{Code: "other", LabelSV: "Annat", LabelEN: "Other"},
 		}},
 	}
+}
+
+// areaLabels name the deviation areas (område) in Swedish and English.
+var areaLabels = map[string][2]string{
+	"fall":                 {"Fall", "Fall"},
+	"missed_visit":         {"Utebliven insats", "Missed visit"},
+	"late_visit":           {"Försenad insats", "Late visit"},
+	"care_not_as_planned":  {"Insats ej enligt genomförandeplan", "Care not as planned"},
+	"treatment":            {"Bemötande", "Treatment of the client"},
+	"information_transfer": {"Informationsöverföring", "Information transfer"},
+	"documentation":        {"Dokumentation", "Documentation"},
+	"keys":                 {"Nyckelhantering", "Keys"},
+	"security_alarm":       {"Trygghetslarm", "Safety alarm"},
+	"property":             {"Förlorad eller skadad egendom", "Lost or damaged property"},
+	"violence_or_threat":   {"Hot och våld", "Threats and violence"},
+	"medication":           {"Läkemedel", "Medication"},
+	"delegated_task":       {"Delegerad hälso- och sjukvårdsinsats", "Delegated health-care task"},
+	"pressure_ulcer":       {"Trycksår", "Pressure ulcer"},
+	"medical_device":       {"Medicinteknisk produkt, hjälpmedel", "Medical device or aid"},
+	"infection":            {"Vårdrelaterad infektion", "Healthcare-associated infection"},
+	"nutrition":            {"Nutrition", "Nutrition"},
+	"restraint":            {"Begränsningsåtgärd", "Restraint"},
+	"other":                {"Övrigt", "Other"},
+}
+
+// areaOrder lists, per activity, the areas deviation.report accepts, in form order.
+var areaOrder = []struct {
+	activity string
+	codes    []string
+}{
+	{"SoL", []string{"fall", "missed_visit", "late_visit", "care_not_as_planned", "treatment", "information_transfer", "documentation", "keys", "security_alarm", "property", "violence_or_threat", "other"}},
+	{"HSL", []string{"fall", "medication", "delegated_task", "pressure_ulcer", "medical_device", "infection", "nutrition", "information_transfer", "documentation", "other"}},
+	{"LSS", []string{"fall", "missed_visit", "late_visit", "care_not_as_planned", "treatment", "information_transfer", "documentation", "keys", "property", "violence_or_threat", "restraint", "other"}},
+}
+
+func deviationAreas() []Item {
+	var items []Item
+	for _, a := range areaOrder {
+		for _, code := range a.codes {
+			l := areaLabels[code]
+			items = append(items, Item{Code: code, LabelSV: l[0], LabelEN: l[1], Activity: a.activity})
+		}
+	}
+	return items
 }

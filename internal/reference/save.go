@@ -58,13 +58,16 @@ func decodeSave(raw json.RawMessage) (any, error) {
 	for i, it := range a.Items {
 		f := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
 		it.LabelSV, it.LabelEN = strings.TrimSpace(it.LabelSV), strings.TrimSpace(it.LabelEN)
+		// A code is unique within its activity: deviation areas such as "fall" exist
+		// under SoL, HSL and LSS alike.
+		key := it.Activity + "/" + it.Code
 		switch {
 		case !code.MatchString(it.Code):
 			fields[f("code")] = "is required: 1 to 64 lower-case letters, digits, _ . or -"
-		case seen[it.Code]:
+		case seen[key]:
 			fields[f("code")] = "is given twice"
 		}
-		seen[it.Code] = true
+		seen[key] = true
 		if n := utf8.RuneCountInString(it.LabelSV); n == 0 || n > maxLabel {
 			fields[f("label_sv")] = "is required, at most 300 characters"
 		}

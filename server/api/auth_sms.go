@@ -1,6 +1,10 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"vardag/internal/login"
+)
 
 type smsRequest struct {
 	MFAToken string `json:"mfa_token"`
@@ -19,5 +23,5 @@ func (h *Handlers) AuthSMS(c *fiber.Ctx) error {
 	if err := h.Login.SendSMS(c.UserContext(), req.MFAToken); err != nil {
 		return mapLoginError(err)
 	}
-	return c.SendStatus(fiber.StatusAccepted)
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"expires_in": int(login.SMSValidity.Seconds())})
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"io/fs"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,11 +73,21 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 		known[r.Path] = true
 	}
 	// The phone app's files; then 405 for a known path with another method, else 404.
-	app.Get("/*", filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
+	app.Get("/*", manifestType, filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
 	app.Use(func(c *fiber.Ctx) error {
 		if known[c.Path()] {
 			return errMethod
 		}
 		return errNotFound
 	})
+}
+
+// manifestType gives the web app manifest its registered media type, which the file
+// server does not know by its extension.
+func manifestType(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil && strings.HasSuffix(c.Path(), ".webmanifest") && c.Response().StatusCode() == fiber.StatusOK {
+		c.Set(fiber.HeaderContentType, "application/manifest+json")
+	}
+	return err
 }
