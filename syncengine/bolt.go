@@ -45,7 +45,7 @@ func OpenBolt(path string) (*BoltStore, error) {
 		return nil, fmt.Errorf("syncengine: unable to open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketLog, bucketRecords, bucketScope, bucketTombs, bucketDevices, bucketResults} {
+		for _, b := range [][]byte{bucketMeta, bucketLog, bucketRecords, bucketScope, bucketTombs, bucketDevices, bucketResults, bucketAudit, bucketAuditIdx} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -33,6 +33,11 @@ type Options struct {
 	// Retention is how long tombstones are kept before compaction (default 180 days).
 	Retention time.Duration
 	Logger    *slog.Logger
+	// Observe, when set, sees each live change a pull sends: its record kind, then the
+	// change's JSON as sent (valid only during the call). What it returns with ok goes to
+	// PullResult.Observed, in the order sent. It runs for every record of every pull, so
+	// it must answer at once for kinds it does not care about.
+	Observe func(kind string, change []byte) (any, bool)
 }
 
 // Engine is the sync core. Start it before use and Close it to drain pending writes.

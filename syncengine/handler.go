@@ -65,6 +65,7 @@ type Tx struct {
 	w       WriteTx
 	now     time.Time
 	staged  []PendingChange
+	audits  []AuditEntry // staged audit entries (audit.go)
 	decoded *valueCache
 }
 

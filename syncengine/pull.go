@@ -16,6 +16,8 @@ type PullResult struct {
 	More           bool
 	DropScopes     []string
 	LastMutationID uint64
+	// Observed holds what Options.Observe returned for the live changes of the page.
+	Observed []any
 }
 
 // Pull returns the changes visible in the actor's scopes after the cursor, at most limit.
@@ -138,6 +140,11 @@ func (e *Engine) page(r ReadTx, head uint64, positions, snapshots map[string]uin
 				return fmt.Errorf("syncengine: scope index points at missing sequence %d: %w", seq, err)
 			}
 			buf = append(buf, raw...) // copied: bbolt's slice dies with the transaction
+			if e.opts.Observe != nil {
+				if v, ok := e.opts.Observe(ref.Kind, raw); ok {
+					res.Observed = append(res.Observed, v)
+				}
+			}
 		} else {
 			// Never the log entry itself: it may show where the record went.
 			buf = appendDelete(buf, ref, seq)

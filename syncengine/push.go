@@ -196,7 +196,7 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 	var conflict *Conflict
 	switch {
 	case err == nil:
-		seq, err := flush(w, now, tx.staged, touched)
+		seq, err := flush(w, now, tx, touched)
 		if err != nil {
 			return r, err
 		}

@@ -38,6 +38,12 @@ type ReadTx interface {
 	Device(deviceID string) (DeviceState, error)
 	// Result returns the stored result of a device's mutation (ErrNotFound once pruned).
 	Result(deviceID string, mutationID uint64) ([]byte, error)
+	// AuditScan calls fn, oldest first, for each audit entry indexed under key (every entry
+	// is under "") with from <= At < to (a zero time leaves that end open), until fn
+	// returns false. value is valid only during the call.
+	AuditScan(key string, from, to time.Time, fn func(at time.Time, value []byte) bool) error
+	// AuditScanReverse is AuditScan newest first.
+	AuditScanReverse(key string, from, to time.Time, fn func(at time.Time, value []byte) bool) error
 }
 
 // WriteTx is a ReadTx that can also append to the log.
@@ -50,6 +56,9 @@ type WriteTx interface {
 	SetDevice(deviceID string, st DeviceState) error
 	// PutResult stores a mutation's result and forgets results older than keep.
 	PutResult(deviceID string, mutationID uint64, result []byte, keep uint64) error
+	// AppendAudit adds an entry to the audit trail, which is append-only: nothing removes
+	// or compacts it. Keys hold no 0 byte and are at most 200 bytes.
+	AppendAudit(e AuditEntry) error
 	// CompactTombstones removes at most max tombstone references with a sequence whose
 	// server time is before cutoff, raising the horizon. It returns how many it removed.
 	CompactTombstones(cutoff time.Time, max int) (int, error)

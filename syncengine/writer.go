@@ -87,10 +87,16 @@ type storageError struct{ err error }
 
 func (s *storageError) Error() string { return s.err.Error() }
 
-// flush appends a handler's staged changes to the log and returns the last sequence.
-func flush(w WriteTx, now time.Time, staged []PendingChange, touched map[string]struct{}) (uint64, error) {
+// flush appends a handler's staged changes to the log, and its staged audit entries to
+// the audit trail, and returns the last sequence of the log.
+func flush(w WriteTx, now time.Time, tx *Tx, touched map[string]struct{}) (uint64, error) {
+	for _, a := range tx.audits {
+		if err := w.AppendAudit(a); err != nil {
+			return 0, &storageError{err}
+		}
+	}
 	var last uint64
-	for _, c := range staged {
+	for _, c := range tx.staged {
 		seq, scopes, err := w.Append(c, now)
 		if err != nil {
 			return 0, &storageError{err}
@@ -108,6 +114,6 @@ func (e *Engine) applyFunc(w WriteTx, now time.Time, fn func(*Tx) error, touched
 	if err := fn(tx); err != nil {
 		return err
 	}
-	_, err := flush(w, now, tx.staged, touched)
+	_, err := flush(w, now, tx, touched)
 	return err
 }

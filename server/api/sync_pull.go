@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/accesslog"
 	"vardag/syncengine"
 )
 
@@ -47,7 +48,8 @@ func (h *Handlers) pull(c *fiber.Ctx, cursor string, limit int) error {
 	if limit < 1 || limit > maxPullLimit {
 		return invalidRequest("limit must be a whole number from 1 to 5000.")
 	}
-	res, err := h.Engine.Pull(actor(principal(c)), cursor, limit)
+	p := principal(c)
+	res, err := h.Engine.Pull(actor(p), cursor, limit)
 	switch {
 	case errors.Is(err, syncengine.ErrInvalidCursor):
 		return errInvalidCursor
@@ -55,6 +57,15 @@ func (h *Handlers) pull(c *fiber.Ctx, cursor string, limit int) error {
 		return errCursorExpired
 	case err != nil:
 		return err
+	}
+	// Every read of a client's data is logged, on disk before the data leaves: what cannot
+	// be logged is not sent (Patientdatalagen 4 kap. 3 §; OWASP ASVS 5.0 V16).
+	if len(res.Observed) > 0 {
+		entries := accesslog.FromPull(p.User.ID, p.Claims.DeviceID, res.Observed)
+		if err := accesslog.Write(c.UserContext(), h.Engine, entries); err != nil {
+			h.Log.Error("api: the reads of a pull could not be logged; the page was not sent", "user_id", p.User.ID, "err", err)
+			return errUnavailable
+		}
 	}
 	return c.Type("json").Send(encodePull(res))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	bolt "go.etcd.io/bbolt"
 
+	"vardag/internal/accesslog"
 	"vardag/internal/assignments"
 	"vardag/internal/auth"
 	"vardag/internal/demo"
@@ -106,10 +107,11 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log})
+	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe})
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
+		accesslog.Handlers(),
 	} {
 		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)
