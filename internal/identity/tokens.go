@@ -101,3 +101,19 @@ func (s *Store) BindToken(userID, serial string) error {
 		return putJSON(tx, bucketUsers, u.ID, u)
 	})
 }
+
+// ReleaseToken unbinds a hardware token from whoever holds it (after they enrolled an
+// authenticator app instead), so that it can be handed out again.
+func (s *Store) ReleaseToken(serial string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
+			return err
+		}
+		var t HardwareToken
+		if err := getJSON(tx, bucketTokens, serial, &t); err != nil {
+			return err
+		}
+		t.UserID = ""
+		return putJSON(tx, bucketTokens, serial, t)
+	})
+}

@@ -76,7 +76,9 @@ func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
 // ConfirmEnrolment makes the waiting authenticator app the user's TOTP factor once a code
 // from it is right. The code's step is recorded as used.
 func (s *Service) ConfirmEnrolment(userID, code string) error {
+	var released string
 	_, err := s.cfg.Identity.ModifyUser(userID, func(u *identity.User) error {
+		released = u.TokenSerial
 		if u.PendingTOTPSecret == "" {
 			return ErrNoEnrolment
 		}
@@ -87,6 +89,10 @@ func (s *Service) ConfirmEnrolment(userID, code string) error {
 		u.TOTPSecret, u.TOTPLastStep, u.TokenSerial, u.PendingTOTPSecret = u.PendingTOTPSecret, step, "", ""
 		return nil
 	})
+	if err == nil && released != "" {
+		// The hardware token the user had is free to hand out again.
+		err = s.cfg.Identity.ReleaseToken(released)
+	}
 	return err
 }
 

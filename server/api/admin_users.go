@@ -30,18 +30,20 @@ func (h *Handlers) target(c *fiber.Ctx, roles []identity.Role, self bool) (ident
 	if !uuids.Valid(id) {
 		return identity.User{}, invalidRequest("The user id must be a lower-case UUID.")
 	}
+	p := principal(c)
+	if !self && id == p.User.ID {
+		return identity.User{}, errNotYourself
+	}
+	// The right is checked before the user is looked up, so that no one learns which
+	// user ids exist outside the units they manage.
+	if !h.mayManage(p, id, roles) {
+		return identity.User{}, errForbidden
+	}
 	u, err := h.Identity.User(id)
 	if errors.Is(err, identity.ErrNotFound) {
 		return identity.User{}, errUserNotFound
 	} else if err != nil {
 		return identity.User{}, err
-	}
-	p := principal(c)
-	if !self && u.ID == p.User.ID {
-		return identity.User{}, errNotYourself
-	}
-	if !h.mayManage(p, u.ID, roles) {
-		return identity.User{}, errForbidden
 	}
 	return u, nil
 }
@@ -212,7 +214,8 @@ func (h *Handlers) AdminRevokeDevice(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	if !p.Access.Admin && (owner == "" || !h.mayManage(p, owner, sessionRoles)) {
+	// An administrator, the owner's unit manager, or the owner themself (a lost phone).
+	if !p.Access.Admin && (owner == "" || owner != p.User.ID && !h.mayManage(p, owner, sessionRoles)) {
 		return errForbidden
 	}
 	n, err := h.Login.RevokeDevice(id, p.User.ID)

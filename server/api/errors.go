@@ -32,11 +32,11 @@ var (
 	errUnauthenticated     = &Error{Status: 401, Code: "unauthenticated", Message: "Log in to continue."}
 	errTokenExpired        = &Error{Status: 401, Code: "token_expired", Message: "The access token has expired; refresh it."}
 	errSessionExpired      = &Error{Status: 401, Code: "session_expired", Message: "The session has ended; log in again."}
-	errRefreshReused       = &Error{Status: 401, Code: "refresh_token_reused", Message: "This refresh token was already used; every session of the login has been ended. Log in again."}
+	errRefreshReused       = &Error{Status: 401, Code: "refresh_token_reused", Message: "This refresh token was already used, so the session has been ended. Log in again."}
 	errInvalidCreds        = &Error{Status: 401, Code: "invalid_credentials", Message: "Wrong username or password."}
 	errInvalidCode         = &Error{Status: 401, Code: "invalid_code", Message: "The code is wrong or has expired."}
 	errCodeUsed            = &Error{Status: 401, Code: "code_already_used", Message: "This code has already been used; wait for the next one."}
-	errTooManyAttempts     = &Error{Status: 429, Code: "too_many_attempts", Message: "Too many attempts; log in again.", RetryAfter: 30}
+	errTooManyAttempts     = &Error{Status: 429, Code: "too_many_attempts", Message: "Too many codes tried for this login; wait 30 seconds, then log in again.", RetryAfter: 30}
 	errMethodNotOffered    = &Error{Status: 400, Code: "method_not_available", Message: "That way of sending a code is not available for this user."}
 	errForbidden           = &Error{Status: 403, Code: "forbidden", Message: "You do not have the right to do this."}
 	errDeviceMismatch      = &Error{Status: 403, Code: "device_mismatch", Message: "This device id does not belong to your login."}
@@ -48,7 +48,7 @@ var (
 	errAccountLocked    = &Error{Status: 423, Code: "account_locked", Message: "The account is locked after too many failed logins; ask your unit representative or manager to unlock it."}
 	errDeviceRevoked    = &Error{Status: 401, Code: "device_revoked", Message: "This device has been revoked; its data must be deleted. Log in again."}
 	errSMSUnavailable   = &Error{Status: 502, Code: "sms_unavailable", Message: "The SMS could not be sent; try again or use your authenticator.", RetryAfter: 30}
-	errSMSLimit         = &Error{Status: 429, Code: "too_many_sms", Message: "Enough codes have been sent for this login; log in again to get a new one.", RetryAfter: 60}
+	errSMSLimit         = &Error{Status: 429, Code: "too_many_sms", Message: "Enough codes have been sent for this login; wait a minute, then log in again to get a new one.", RetryAfter: 60}
 	errTermsRequired    = &Error{Status: 403, Code: "terms_not_accepted", Message: "Accept the terms of use before you continue."}
 	errMustChangePass   = &Error{Status: 403, Code: "password_change_required", Message: "Your password was reset; choose a new one before you continue."}
 	errTrainingRequired = &Error{Status: 403, Code: "training_required", Message: "This function opens when your training is recorded; ask your unit representative."}

@@ -140,6 +140,42 @@ func TestHardwareTokenImportAndBinding(t *testing.T) {
 	if res := bind(admin.Token, "cecilia", "987654321"); res.Status != 204 {
 		t.Fatalf("bind the PSKC token: %d %s", res.Status, res.Body)
 	}
+	// bo moves to an authenticator app: his token is free to hand out again.
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	res = verify(s, mfaFor(t, s, "bo"), mustCode(t, seed, s))
+	res.JSON(t, &tok)
+	var e struct {
+		Secret string `json:"secret"`
+	}
+	s.Do("POST", "/api/v1/me/totp", tok.AccessToken, map[string]string{"password": demo.Password}).JSON(t, &e)
+	if res := s.Do("POST", "/api/v1/me/totp/confirm", tok.AccessToken, map[string]string{"code": mustCode(t, e.Secret, s)}); res.Status != 204 {
+		t.Fatalf("bo enrolling an app: %d %s", res.Status, res.Body)
+	}
+	if res := bind(admin.Token, "david", "VD-0001"); res.Status != 204 {
+		t.Fatalf("handing bo's old token to david: %d %s", res.Status, res.Body)
+	}
+}
+
+// mfaFor logs a user in with the demo password, a fresh time step later.
+func mfaFor(t *testing.T, s *testserver.Server, user string) string {
+	t.Helper()
+	s.Clock.Advance(30 * time.Second)
+	st, code, mfa := login(t, s, user, demo.Password)
+	if st != 200 {
+		t.Fatalf("login %s: %d %s", user, st, code)
+	}
+	return mfa
+}
+
+func mustCode(t *testing.T, secret string, s *testserver.Server) string {
+	t.Helper()
+	code, err := auth.TOTPCode(secret, s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // Passwords (NIST SP 800-63B §3.1.1.2, OWASP ASVS 5.0 V6.2): common or breached
@@ -311,6 +347,14 @@ func TestADeviceBelongsToItsFirstUserBeforeItPushes(t *testing.T) {
 	res.JSON(t, &tok)
 	if res.Status != 200 || tok.DeviceID == anna.DeviceID || tok.DeviceID == "" {
 		t.Fatalf("bo asking for anna's device id: %d %s", res.Status, res.Body)
+	}
+	// anna may revoke her own (lost) phone; care staff may not revoke anyone else's.
+	other := s.Login("anna")
+	if res := s.Do("POST", "/api/v1/admin/devices/"+tok.DeviceID+"/revoke", other.Token, nil); res.Status != 403 {
+		t.Fatalf("care staff revoking bo's phone: %d %s", res.Status, res.Body)
+	}
+	if res := s.Do("POST", "/api/v1/admin/devices/"+other.DeviceID+"/revoke", anna.Token, nil); res.Status != 200 {
+		t.Fatalf("revoking one's own phone: %d %s", res.Status, res.Body)
 	}
 	david := s.Login("david")
 	if res := s.Do("POST", "/api/v1/admin/devices/"+anna.DeviceID+"/revoke", david.Token, nil); res.Status != 200 {

@@ -150,7 +150,9 @@ func TestDisablingAUserEndsTheirSessions(t *testing.T) {
 		{"care staff disabling a colleague", bo.Token, annaID, 403, "forbidden"},
 		{"a manager disabling himself", david.Token, demo.UserID("david"), 403, "not_yourself"},
 		{"a manager disabling a user of another unit", david.Token, demo.UserID("farid"), 403, "forbidden"},
-		{"an unknown user", david.Token, "0b9d3c1e-8f7a-4d2b-9c6e-5a4f3e2d1c0b", 404, "user_not_found"},
+		// A manager learns nothing of ids outside their units: unknown looks like elsewhere.
+		{"an unknown user, to a manager", david.Token, "0b9d3c1e-8f7a-4d2b-9c6e-5a4f3e2d1c0b", 403, "forbidden"},
+		{"an unknown user, to an administrator", admin.Token, "0b9d3c1e-8f7a-4d2b-9c6e-5a4f3e2d1c0b", 404, "user_not_found"},
 		{"a malformed id", david.Token, "not-a-uuid", 400, "invalid_request"},
 		{"an upper-case id", david.Token, strings.ToUpper(annaID), 400, "invalid_request"},
 	} {
