@@ -1,0 +1,67 @@
+// Reading the care data out of the local store for the screens.
+import { byKind, byClient, getRecord } from './db.js';
+import { localDay, stockholmToUTC, isoSeconds } from './time.js';
+
+export function hasRole(user, role) {
+  return !!(user && (user.roles || []).some(r => r.role === role));
+}
+
+export function unitsOf(user) {
+  return [...new Set((user.roles || []).map(r => r.unit_id))];
+}
+
+export async function clients() {
+  return (await byKind('client')).map(r => r.data).sort((a, b) => (a.name || '').localeCompare(b.name || '', 'sv'));
+}
+
+export async function client(id) {
+  const r = await getRecord('client', id);
+  return r ? r.data : null;
+}
+
+// users is a map user id → display name (the caller and colleagues).
+export async function users() {
+  return new Map((await byKind('user')).map(r => [r.data.user_id || r.id, r.data.name]));
+}
+
+// referenceList finds the items of one reference list kind (keywords, phrase_texts, …).
+export async function referenceList(kind) {
+  const lists = (await byKind('reference_list')).map(r => r.data).filter(l => l.kind === kind);
+  return lists.flatMap(l => l.items || []);
+}
+
+// occurrencesToday expands a client's signing lists into today's occurrences (Stockholm
+// day), with their signatures. allLists: every signing_list record, when the caller has
+// read them already (the today screen asks for many clients).
+export async function occurrencesToday(clientId, allLists) {
+  const [listRecs, sigRecs] = await Promise.all([
+    allLists ? allLists.filter(r => r.client_id === clientId) : byClient(clientId, 'signing_list'),
+    byClient(clientId, 'signature'),
+  ]);
+  const lists = listRecs.map(r => r.data);
+  const signatures = sigRecs.map(r => r.data);
+  const day = localDay();
+  const now = Date.now();
+  const out = [];
+  for (const list of lists) {
+    if (list.valid_until && Date.parse(list.valid_until) < now) continue;
+    if (list.valid_from && Date.parse(list.valid_from) > now + 86400000) continue;
+    for (const m of list.measures || []) {
+      if (m.prn) continue;
+      for (const time of m.times || []) {
+        const due = isoSeconds(stockholmToUTC(day, time));
+        const sigs = signatures.filter(s => s.measure_id === m.measure_id && Date.parse(s.due_at) === Date.parse(due));
+        out.push({ list, measure: m, time, due, signatures: sigs });
+      }
+    }
+  }
+  return out.sort((a, b) => a.due.localeCompare(b.due));
+}
+
+export function notesOf(recs) {
+  return recs.filter(r => r.kind === 'journal_note').map(r => r.data);
+}
+
+export function correctionsOf(recs) {
+  return recs.filter(r => r.kind === 'note_correction').map(r => r.data);
+}

@@ -1,0 +1,106 @@
+// Vardag PWA: boot, the screen router and the one global (window.vardag) for tests.
+import { clear } from './dom.js';
+import { initialLang, loadLang, applyStatic } from './i18n.js';
+import { DB_NAME, dbExists, getMeta } from './db.js';
+import { on } from './bus.js';
+import { syncRound, startSync, stopSync } from './sync.js';
+import { outboxCount, attentionCount } from './outbox.js';
+import { tooLongOffline, wipe } from './auth.js';
+import { startIdle, stopIdle } from './idle.js';
+import { renderShell, updateStatus } from './ui/shell.js';
+import { registerWorker } from './ui/update.js';
+import * as loginUI from './ui/login.js';
+import * as lockedUI from './ui/locked.js';
+import { screens } from './ui/screens.js';
+
+// The session's state decides which screens are open.
+export const session = { user: null, ready: false };
+
+// route reads the hash: #/today, #/client/<id>[/journal|/signing], #/note/<client>, …
+export async function route() {
+  if (!session.ready) return;
+  if (await getMeta('locked')) return lockedUI.render();
+  renderShell(session.user);
+  const [name, ...args] = (location.hash.replace(/^#\/?/, '') || 'today').split('/').map(decodeURIComponent);
+  const screen = screens[name] || screens.today;
+  await screen(...args);
+  updateStatus();
+}
+
+// enterApp runs once the user is logged in, has accepted the terms and has a good password.
+export async function enterApp() {
+  session.user = await getMeta('user');
+  session.ready = true;
+  // Ask the browser not to evict the store under storage pressure: it holds the outbox.
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  registerWorker();
+  await startIdle();
+  startSync();
+  await route();
+}
+
+// toLogin shows the login; a session that ended keeps the outbox for after the login.
+export async function toLogin(reason) {
+  session.ready = false;
+  stopSync();
+  stopIdle();
+  const chrome = document.getElementById('chrome');
+  chrome.dataset.built = '';
+  clear(chrome);
+  loginUI.render(reason);
+}
+
+async function boot() {
+  await loadLang(initialLang());
+  applyStatic();
+  if (!(await dbExists())) return toLogin();
+  if (!(await getMeta('user'))) { await wipe(); return toLogin(); }
+  if (await tooLongOffline()) { await wipe(); return toLogin('wiped_offline'); }
+  const tokens = await getMeta('tokens');
+  if (!tokens || !tokens.refresh_token) return toLogin('session_ended');
+  const me = await getMeta('me');
+  if (!me || !me.terms_accepted || me.must_change_password) return loginUI.afterVerify(null);
+  await enterApp();
+}
+
+addEventListener('hashchange', route);
+on('locked', () => { if (session.ready) lockedUI.render(); });
+on('session-ended', () => { if (session.ready) toLogin('session_ended'); });
+on('device-revoked', async () => { await wipe(); toLogin('device_revoked'); });
+on('wiped', d => { if (d.remote) { session.ready = false; location.reload(); } });
+on('synced', () => { if (session.ready) refreshLive(); });
+on('outbox-changed', () => { if (session.ready) { updateStatus(); } });
+on('reachability', updateStatus);
+on('sync-state', updateStatus);
+
+// Screens that only show data re-render after a sync; forms keep what is typed.
+function refreshLive() {
+  updateStatus();
+  const live = ['today', 'client', 'messages', 'attention', 'overview', 'analyse'];
+  if (live.includes(document.body.dataset.screen) && !document.querySelector('form[data-dirty]')) route();
+}
+
+// Too long without a successful sync wipes the phone, checked every minute.
+setInterval(async () => {
+  if (session.ready && (await tooLongOffline())) { await wipe(); toLogin('wiped_offline'); }
+}, 60000);
+
+window.vardag = Object.freeze({
+  db: DB_NAME,
+  syncNow: () => syncRound(),
+  // stats never creates the store: after a logout it answers zeros.
+  stats: async () => {
+    if (!(await dbExists())) return { records: 0, outbox: 0, attention: 0, cursor: '' };
+    return {
+      records: (await getMeta('record_count')) || 0,
+      outbox: await outboxCount(),
+      attention: await attentionCount(),
+      cursor: (await getMeta('cursor')) || '',
+    };
+  },
+});
+
+boot().catch(err => {
+  console.error(err);
+  toLogin();
+});

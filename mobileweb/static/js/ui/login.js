@@ -1,0 +1,186 @@
+// Login: username and password, then a code (TOTP or SMS), then the terms of use and a
+// new password when the server asks for them.
+import { h, clear, field, announce } from '../dom.js';
+import { t, tOr, currentLang } from '../i18n.js';
+import { startLogin, sendSms, finishLogin, loadMe, getTerms, acceptTerms, changePassword } from '../auth.js';
+import { getMeta, setMeta, dbExists } from '../db.js';
+import { outboxCount } from '../outbox.js';
+import { langToggle } from './shell.js';
+
+// The password lives only in this closure during the login, for the verifier and for a
+// required password change; it is never stored.
+let flow = { password: '', mfa: '', methods: [] };
+
+function screen(name, ...children) {
+  document.body.dataset.screen = name;
+  const main = document.getElementById('main');
+  clear(main, h('div', { class: 'auth' }, h('div', { class: 'brand-big', 'aria-hidden': 'true' }, 'Vardag'), ...children));
+  const first = main.querySelector('h1');
+  if (first) { first.tabIndex = -1; first.focus({ preventScroll: true }); }
+}
+
+function errorBox() {
+  return h('p', { class: 'error', role: 'alert', testid: 'form-error', hidden: true });
+}
+
+function showError(box, err) {
+  box.hidden = false;
+  box.textContent = err && err.code ? tOr(`error.${err.code}`, err.message || t('error.generic')) : t('error.generic');
+  announce(box.textContent);
+}
+
+export async function render(reason) {
+  const username = h('input', { type: 'text', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', testid: 'login-username' });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', testid: 'login-password' });
+  const err = errorBox();
+  const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'login-submit' }, t('login.submit'));
+  const notes = [];
+  if (reason) notes.push(h('p', { class: 'notice', role: 'status' }, t(`login.reason.${reason}`)));
+  if (await dbExists()) {
+    const pending = await outboxCount();
+    if (pending > 0) notes.push(h('p', { class: 'notice' }, t('login.pending_kept', { n: pending })));
+    username.value = (await getMeta('username')) || '';
+  }
+  const form = h('form', {
+    class: 'stack', novalidate: true,
+    on: {
+      submit: async e => {
+        e.preventDefault();
+        err.hidden = true;
+        if (!username.value.trim() || !password.value) return showError(err, { code: 'missing_credentials' });
+        submit.disabled = true;
+        try {
+          const ans = await startLogin(username.value.trim(), password.value);
+          flow = { password: password.value, mfa: ans.mfa_token, methods: ans.methods || ['totp'], username: username.value.trim() };
+          renderCode();
+        } catch (e2) {
+          showError(err, e2);
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+  },
+  field(t('login.username'), username, { required: true }),
+  field(t('login.password'), password, { required: true }),
+  err, submit);
+  screen('login', h('h1', {}, t('login.title')), ...notes, form, h('div', { class: 'lang-row' }, langToggle()));
+  document.addEventListener('vardag-lang', () => { if (document.body.dataset.screen === 'login') render(reason); }, { once: true });
+}
+
+function renderCode() {
+  let method = flow.methods.includes('totp') ? 'totp' : flow.methods[0];
+  const code = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*', maxlength: '8', testid: 'code-input' });
+  const err = errorBox();
+  const info = h('p', { class: 'hint', role: 'status' });
+  const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'code-submit' }, t('code.submit'));
+  const choose = async m => {
+    method = m;
+    for (const b of document.querySelectorAll('.method')) b.setAttribute('aria-pressed', String(b.dataset.method === m));
+    info.textContent = t(`code.hint_${m}`);
+    if (m === 'sms') {
+      try { await sendSms(flow.mfa); info.textContent = t('code.sms_sent'); } catch (e) { showError(err, e); }
+    }
+    code.focus();
+  };
+  const methods = h('div', { class: 'row', role: 'group', 'aria-label': t('code.method') },
+    flow.methods.includes('totp') ? h('button', { class: 'btn method', type: 'button', testid: 'method-totp', dataset: { method: 'totp' }, 'aria-pressed': String(method === 'totp'), on: { click: () => choose('totp') } }, t('code.method_totp')) : null,
+    flow.methods.includes('sms') ? h('button', { class: 'btn method', type: 'button', testid: 'method-sms', dataset: { method: 'sms' }, 'aria-pressed': String(method === 'sms'), on: { click: () => choose('sms') } }, t('code.method_sms')) : null,
+  );
+  info.textContent = t(`code.hint_${method}`);
+  const form = h('form', {
+    class: 'stack', novalidate: true,
+    on: {
+      submit: async e => {
+        e.preventDefault();
+        err.hidden = true;
+        const value = code.value.replace(/\s+/g, '');
+        if (!value) return showError(err, { code: 'missing_code' });
+        submit.disabled = true;
+        try {
+          await finishLogin(flow.mfa, method, value, flow.password);
+          await setMeta('username', flow.username);
+          await afterVerify();
+        } catch (e2) {
+          showError(err, e2);
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+  }, methods, info, field(t('code.label'), code, { required: true }), err, submit);
+  screen('code', h('h1', {}, t('code.title')), form);
+}
+
+// afterVerify checks what the server still needs (terms, a new password) and then opens
+// the app. After a reload mid-way it is called without the password.
+export async function afterVerify() {
+  let me;
+  try {
+    me = await loadMe();
+  } catch {
+    me = await getMeta('me');
+  }
+  if (me && !me.terms_accepted) return renderTerms();
+  if (me && me.must_change_password) return renderNewPass();
+  flow = { password: '', mfa: '', methods: [] };
+  const { enterApp } = await import('../main.js');
+  return enterApp();
+}
+
+async function renderTerms() {
+  const err = errorBox();
+  const text = h('div', { class: 'terms-text', tabindex: '0', testid: 'terms-text' }, t('common.loading'));
+  const accept = h('button', { class: 'btn primary', type: 'button', testid: 'terms-accept', disabled: true }, t('terms.accept'));
+  screen('terms', h('h1', {}, t('terms.title')), text, err, accept);
+  try {
+    const terms = await getTerms();
+    const body = (terms.text && (terms.text[currentLang()] || terms.text.sv)) || '';
+    clear(text, ...body.split(/\n\n+/).map(p => h('p', {}, p)));
+    accept.disabled = false;
+    accept.addEventListener('click', async () => {
+      accept.disabled = true;
+      try {
+        await acceptTerms(terms.version);
+        await afterVerify();
+      } catch (e) {
+        showError(err, e);
+        accept.disabled = false;
+      }
+    });
+  } catch (e) {
+    showError(err, e);
+  }
+}
+
+function renderNewPass() {
+  const current = h('input', { type: 'password', autocomplete: 'current-password', testid: 'newpass-current' });
+  const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: '8', testid: 'newpass-input' });
+  const err = errorBox();
+  const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'newpass-submit' }, t('newpass.submit'));
+  const form = h('form', {
+    class: 'stack', novalidate: true,
+    on: {
+      submit: async e => {
+        e.preventDefault();
+        err.hidden = true;
+        if (pass.value.length < 8) return showError(err, { code: 'password_too_short' });
+        submit.disabled = true;
+        try {
+          await changePassword(flow.password || current.value, pass.value);
+          flow.password = '';
+          await afterVerify();
+        } catch (e2) {
+          showError(err, e2);
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+  },
+  h('p', {}, t('newpass.intro')),
+  flow.password ? null : field(t('newpass.current'), current, { required: true }),
+  field(t('newpass.label'), pass, { required: true, hint: t('newpass.hint') }),
+  err, submit);
+  screen('newpass', h('h1', {}, t('newpass.title')), form);
+}

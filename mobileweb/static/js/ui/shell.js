@@ -1,0 +1,111 @@
+// The frame around every screen: title, the sync indicator, the menu and the bottom
+// navigation (what a user sees depends on their roles).
+import { h, clear } from '../dom.js';
+import { t, currentLang, setLang, applyStatic } from '../i18n.js';
+import { getMeta } from '../db.js';
+import { reachable } from '../api.js';
+import { state as syncState, requestSync } from '../sync.js';
+import { outboxCount, attentionCount } from '../outbox.js';
+import { fmtTime } from '../time.js';
+import { logout } from '../auth.js';
+import { hasRole } from '../data.js';
+
+export function renderShell(user) {
+  const chrome = document.getElementById('chrome');
+  if (chrome.dataset.built === user.id + currentLang()) return;
+  chrome.dataset.built = user.id + currentLang();
+  const menuPanel = h('div', { class: 'menu-panel', id: 'menu-panel', hidden: true },
+    h('p', { class: 'menu-user' }, user.name),
+    langToggle(),
+    h('button', { class: 'btn', type: 'button', testid: 'sync-now', on: { click: () => { closeMenu(); requestSync(0); } } }, t('menu.sync_now')),
+    h('button', { class: 'btn danger', type: 'button', testid: 'logout', on: { click: onLogout } }, t('menu.logout')),
+  );
+  const menuBtn = h('button', { class: 'icon-btn', type: 'button', testid: 'menu', 'aria-expanded': 'false', 'aria-controls': 'menu-panel', on: { click: toggleMenu } }, t('menu.title'));
+  const nav = h('nav', { class: 'tabs', 'aria-label': t('nav.label') },
+    navLink('today', 'nav-today', t('nav.today')),
+    navLink('messages', 'nav-messages', t('nav.messages')),
+    navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
+    hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
+    hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
+  );
+  clear(chrome,
+    h('header', { class: 'topbar' },
+      h('div', { class: 'brand' }, 'Vardag'),
+      h('div', { class: 'sync-status', testid: 'sync-status', role: 'status', dataset: { online: 'false', pending: '0', lastSync: '', syncing: 'false' } }),
+      menuBtn),
+    menuPanel,
+    nav);
+  updateStatus();
+}
+
+function navLink(screen, testid, text, extra) {
+  return h('a', { href: `#/${screen}`, class: 'tab', testid, dataset: { screen } }, h('span', {}, text), extra);
+}
+
+export function langToggle() {
+  const other = currentLang() === 'sv' ? 'en' : 'sv';
+  return h('button', {
+    class: 'btn', type: 'button', testid: 'lang-toggle', lang: other,
+    on: {
+      click: async () => {
+        await setLang(other);
+        applyStatic();
+        // Re-render whatever is showing in the new language.
+        dispatchEvent(new HashChangeEvent('hashchange'));
+        document.dispatchEvent(new CustomEvent('vardag-lang'));
+      },
+    },
+  }, other === 'en' ? 'English' : 'Svenska');
+}
+
+function toggleMenu() {
+  const panel = document.getElementById('menu-panel');
+  const btn = document.querySelector('[data-testid=menu]');
+  panel.hidden = !panel.hidden;
+  btn.setAttribute('aria-expanded', String(!panel.hidden));
+  if (!panel.hidden) panel.querySelector('button').focus();
+}
+
+function closeMenu() {
+  const panel = document.getElementById('menu-panel');
+  if (panel) panel.hidden = true;
+  const btn = document.querySelector('[data-testid=menu]');
+  if (btn) btn.setAttribute('aria-expanded', 'false');
+}
+
+async function onLogout() {
+  const pending = await outboxCount();
+  const msg = pending > 0 ? t('menu.logout_confirm_pending', { n: pending }) : t('menu.logout_confirm');
+  if (!confirm(msg)) return;
+  closeMenu();
+  await logout();
+  const { toLogin } = await import('../main.js');
+  toLogin('logged_out');
+}
+
+// updateStatus tells the truth about sync: online or not, what waits, the last success.
+export async function updateStatus() {
+  const el = document.querySelector('[data-testid=sync-status]');
+  if (!el) return;
+  const online = navigator.onLine && reachable;
+  const [pending, attention, last] = await Promise.all([outboxCount(), attentionCount(), getMeta('last_sync')]);
+  el.dataset.online = String(online);
+  el.dataset.pending = String(pending);
+  el.dataset.lastSync = last || '';
+  el.dataset.syncing = String(syncState.syncing);
+  const parts = [online ? t('status.online') : t('status.offline')];
+  if (syncState.syncing) parts.push(t('status.syncing'));
+  parts.push(pending === 1 ? t('status.pending_one') : t('status.pending_other', { n: pending }));
+  parts.push(last ? t('status.last_sync', { time: fmtTime(last) }) : t('status.never_synced'));
+  el.textContent = parts.join(' · ');
+  el.classList.toggle('offline', !online);
+  const badge = document.getElementById('attention-badge');
+  if (badge) {
+    badge.hidden = attention === 0;
+    badge.textContent = String(attention);
+  }
+  for (const a of document.querySelectorAll('.tab')) {
+    const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen));
+    if (cur) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+}

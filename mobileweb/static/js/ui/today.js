@@ -1,0 +1,72 @@
+// Today (Idag): new and current assignments (uppdrag) to acknowledge, today's signings
+// (signeringar) and the clients (brukare). Only today's items are rendered.
+import { h } from '../dom.js';
+import { t, tOr } from '../i18n.js';
+import { byKind, getMeta } from '../db.js';
+import { clients as allClients, occurrencesToday } from '../data.js';
+import { enqueue, pendingFor } from '../outbox.js';
+import { localDay } from '../time.js';
+import { show, badge, empty } from './view.js';
+
+const CLIENT_PAGE = 50;
+
+export async function render() {
+  const user = await getMeta('user');
+  const [assignments, clientList, pendingAcks] = await Promise.all([
+    byKind('assignment'), allClients(), pendingFor('assignment.acknowledge'),
+  ]);
+  const names = new Map(clientList.map(c => [c.client_id, c.name]));
+  const acked = new Set(pendingAcks.map(e => e.args.assignment_id));
+
+  const current = assignments.map(r => r.data).filter(a => a.status !== 'ended' && a.status !== 'closed');
+  const mine = a => (a.acknowledged_by || []).some(x => x.user_id === user.id);
+  current.sort((a, b) => Number(mine(a)) - Number(mine(b)) || (b.received_at || '').localeCompare(a.received_at || ''));
+
+  const assignmentList = current.length ? h('ul', { class: 'cards' }, current.map(a => {
+    const isNew = !mine(a) && !acked.has(a.assignment_id);
+    return h('li', { class: `card${isNew ? ' new' : ''}`, testid: `assignment-${a.assignment_id}` },
+      h('div', { class: 'card-head' },
+        h('strong', {}, names.get(a.client_id) || t('today.unknown_client')),
+        isNew ? badge(t('today.new'), 'new') : null,
+        acked.has(a.assignment_id) ? badge(t('common.pending'), 'pending') : null),
+      h('p', {}, (a.measures || []).map(m => tOr(`measure.${m.type}`, m.type)).join(', ')),
+      h('p', { class: 'meta' }, t('today.assignment_status', { status: tOr(`assignment.status.${a.status}`, a.status) })),
+      isNew ? h('button', {
+        class: 'btn primary', type: 'button', testid: `ack-${a.assignment_id}`,
+        on: { click: async e => { e.target.disabled = true; await enqueue('assignment.acknowledge', { assignment_id: a.assignment_id, move_to_my_persons: false }); render(); } },
+      }, t('today.acknowledge')) : null);
+  })) : empty(t('today.no_assignments'));
+
+  // Today's signings of every client with a signing list.
+  const lists = await byKind('signing_list');
+  const clientIds = [...new Set(lists.map(r => r.data.client_id))];
+  const occ = (await Promise.all(clientIds.map(id => occurrencesToday(id, lists)))).flat().sort((a, b) => a.due.localeCompare(b.due));
+  const signings = occ.length ? h('ul', { class: 'list' }, occ.map(o => h('li', {},
+    h('a', { class: 'row-link', href: `#/client/${o.list.client_id}/signing` },
+      h('span', { class: 'time' }, o.time),
+      h('span', {}, `${names.get(o.list.client_id) || ''} – ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
+      o.signatures.length ? badge(t('sign.signed'), 'ok') : badge(t('sign.unsigned'), Date.parse(o.due) < Date.now() ? 'warn' : ''))))) : empty(t('today.no_signings'));
+
+  const clientsBox = h('ul', { class: 'cards' });
+  const more = h('button', { class: 'btn', type: 'button', testid: 'clients-more' }, t('today.more_clients'));
+  let shown = 0;
+  const showMore = () => {
+    for (const c of clientList.slice(shown, shown + CLIENT_PAGE)) {
+      clientsBox.append(h('li', {}, h('a', { class: 'card client-card', href: `#/client/${c.client_id}`, testid: `client-${c.client_id}` },
+        h('strong', {}, c.name), h('span', { class: 'meta' }, c.address || ''))));
+    }
+    shown += CLIENT_PAGE;
+    more.hidden = shown >= clientList.length;
+  };
+  more.addEventListener('click', showMore);
+  showMore();
+
+  show('today',
+    h('h1', {}, t('today.title')),
+    h('p', { class: 'meta' }, localDay()),
+    h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
+    h('section', { 'aria-labelledby': 'h-sign' }, h('h2', { id: 'h-sign' }, t('today.signings')), signings),
+    h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),
+      clientList.length ? clientsBox : empty(t('today.no_clients')), more),
+    h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')));
+}
