@@ -2,6 +2,7 @@ package syncengine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -38,6 +39,22 @@ type Options struct {
 	// PullResult.Observed, in the order sent. It runs for every record of every pull, so
 	// it must answer at once for kinds it does not care about.
 	Observe func(kind string, change []byte) (any, bool)
+	// OnCommit, when set, receives every change of each group commit once the commit is on
+	// disk, in log order, with the commit's server time (the handlers' Tx.Now). It runs on
+	// the writer goroutine after the pushes are answered, so it must return at once: hand
+	// the changes to a queue of its own and never block. The slice is the callee's; the
+	// Data of each change must not be modified. A panic in it is logged and ignored.
+	OnCommit func(at time.Time, changes []CommittedChange)
+}
+
+// CommittedChange is one change of a commit, as OnCommit sees it.
+type CommittedChange struct {
+	Seq    uint64
+	Kind   string
+	ID     string
+	Op     string // OpPut or OpDelete
+	Scopes []string
+	Data   json.RawMessage // the record as put (nil for a delete)
 }
 
 // Engine is the sync core. Start it before use and Close it to drain pending writes.
@@ -48,6 +65,10 @@ type Engine struct {
 	hub      *Hub
 	metrics  *Metrics
 	decoded  *valueCache
+
+	// committed collects the changes of the commit in progress for OnCommit; only the
+	// writer goroutine touches it.
+	committed []CommittedChange
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool

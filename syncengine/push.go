@@ -196,7 +196,7 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 	var conflict *Conflict
 	switch {
 	case err == nil:
-		seq, err := flush(w, now, tx, touched)
+		seq, err := flush(w, now, tx, touched, e.sink())
 		if err != nil {
 			return r, err
 		}

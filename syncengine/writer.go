@@ -68,6 +68,7 @@ func (e *Engine) commit(batch []*job) {
 			results[i] = jobResult{err: fmt.Errorf("syncengine: commit failed: %w", err)}
 		}
 		touched = nil
+		e.committed = nil
 	}
 	e.metrics.observeCommit(len(batch), time.Since(start), err)
 	for i, j := range batch {
@@ -80,6 +81,29 @@ func (e *Engine) commit(batch []*job) {
 		}
 		e.hub.Notify(scopes)
 	}
+	if len(e.committed) > 0 {
+		changes := e.committed
+		e.committed = nil
+		e.onCommit(now, changes)
+	}
+}
+
+// onCommit hands a durable commit's changes to Options.OnCommit.
+func (e *Engine) onCommit(at time.Time, changes []CommittedChange) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.opts.Logger.Error("syncengine: OnCommit panicked", "panic", fmt.Sprint(p))
+		}
+	}()
+	e.opts.OnCommit(at, changes)
+}
+
+// sink is where flush collects committed changes: nil when nobody listens.
+func (e *Engine) sink() *[]CommittedChange {
+	if e.opts.OnCommit == nil {
+		return nil
+	}
+	return &e.committed
 }
 
 // storageError marks an error of the store itself: it aborts the whole batch.
@@ -89,7 +113,7 @@ func (s *storageError) Error() string { return s.err.Error() }
 
 // flush appends a handler's staged changes to the log, and its staged audit entries to
 // the audit trail, and returns the last sequence of the log.
-func flush(w WriteTx, now time.Time, tx *Tx, touched map[string]struct{}) (uint64, error) {
+func flush(w WriteTx, now time.Time, tx *Tx, touched map[string]struct{}, sink *[]CommittedChange) (uint64, error) {
 	for _, a := range tx.audits {
 		if err := w.AppendAudit(a); err != nil {
 			return 0, &storageError{err}
@@ -102,6 +126,9 @@ func flush(w WriteTx, now time.Time, tx *Tx, touched map[string]struct{}) (uint6
 			return 0, &storageError{err}
 		}
 		last = seq
+		if sink != nil {
+			*sink = append(*sink, CommittedChange{Seq: seq, Kind: c.Kind, ID: c.ID, Op: c.Op, Scopes: c.Scopes, Data: c.Data})
+		}
 		for _, s := range scopes {
 			touched[s] = struct{}{}
 		}
@@ -114,6 +141,6 @@ func (e *Engine) applyFunc(w WriteTx, now time.Time, fn func(*Tx) error, touched
 	if err := fn(tx); err != nil {
 		return err
 	}
-	_, err := flush(w, now, tx, touched)
+	_, err := flush(w, now, tx, touched, e.sink())
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"vardag/internal/identity"
 	"vardag/internal/login"
 	"vardag/internal/terms"
+	"vardag/internal/webpush"
 	"vardag/syncengine"
 )
 
@@ -30,6 +31,8 @@ type Handlers struct {
 	KeepAlive      time.Duration // comment lines on the live stream
 	// WriteTimeout is renewed before each write of the live stream.
 	WriteTimeout time.Duration
+	// Push sends web push notifications (push.go); nil when web push is off.
+	Push *webpush.Notifier
 }
 
 const localPrincipal = "principal"

@@ -42,7 +42,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/auth/refresh", h.AuthRefresh)
 	v1.Get("/terms", h.Terms)
 
-	v1.Post("/auth/logout", h.RequireLogin, h.AuthLogout)
+	v1.Post("/auth/logout", h.RequireLogin, h.pushEndsWithLogout(), h.AuthLogout)
 	v1.Get("/me", h.RequireLogin, h.Me)
 	v1.Post("/me/terms", h.RequireLogin, h.AcceptTerms)
 	v1.Post("/me/password", h.RequireLogin, h.ChangePassword)
@@ -50,14 +50,14 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/me/totp/confirm", h.RequireLogin, h.ConfirmTOTP)
 
 	v1.Post("/admin/users/:id/unlock", h.RequireAuth, h.AdminUnlock)
-	v1.Post("/admin/users/:id/disable", h.RequireAuth, h.AdminDisable)
+	v1.Post("/admin/users/:id/disable", h.RequireAuth, h.pushEndsWithUser(), h.AdminDisable)
 	v1.Post("/admin/users/:id/enable", h.RequireAuth, h.AdminEnable)
 	v1.Post("/admin/users/:id/password", h.RequireAuth, h.AdminResetPassword)
 	v1.Post("/admin/users/:id/training", h.RequireAuth, h.AdminTraining)
 	v1.Post("/admin/users/:id/token", h.RequireAuth, h.AdminBindToken)
 	v1.Get("/admin/users/:id/sessions", h.RequireAuth, h.AdminUserSessions)
-	v1.Post("/admin/sessions/:id/revoke", h.RequireAuth, h.AdminRevokeSession)
-	v1.Post("/admin/devices/:id/revoke", h.RequireAuth, h.AdminRevokeDevice)
+	v1.Post("/admin/sessions/:id/revoke", h.RequireAuth, h.pushEndsWithSession(), h.AdminRevokeSession)
+	v1.Post("/admin/devices/:id/revoke", h.RequireAuth, h.pushEndsWithDevice(), h.AdminRevokeDevice)
 	v1.Post("/admin/tokens", h.RequireAuth, h.AdminImportTokens)
 	v1.Post("/sync/push", h.RequireAuth, h.SyncPush)
 	gzipped := compress.New(compress.Config{Level: compress.LevelBestSpeed})
@@ -69,6 +69,9 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Get("/units/:id/statistics", h.RequireAuth, RequireTraining, h.UnitStatistics)
 	v1.Get("/admin/access-log", h.RequireAuth, RequireTraining, h.AdminAccessLog)
 	v1.Get("/admin/access-log/export", h.RequireAuth, RequireTraining, h.AdminAccessLogExport)
+	v1.Get("/push/vapid-public-key", h.RequireAuth, h.PushVAPIDKey)
+	v1.Post("/push/subscriptions", h.RequireAuth, h.PushSubscribe)
+	v1.Delete("/push/subscriptions", h.RequireAuth, h.PushUnsubscribe)
 
 	known := map[string]bool{}
 	for _, r := range app.GetRoutes(true) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,7 @@ import (
 	"vardag/internal/signing"
 	"vardag/internal/sms"
 	"vardag/internal/training"
+	"vardag/internal/webpush"
 	"vardag/mobileweb"
 	"vardag/server/api"
 	"vardag/server/config"
@@ -49,6 +51,8 @@ type App struct {
 	Identity *identity.Store
 	Login    *login.Service
 	Fiber    *fiber.App
+	// Push sends web push notifications; nil when web push is off (no -push-subject).
+	Push *webpush.Notifier
 	// Seeded tells whether this start seeded the demo.
 	Seeded bool
 
@@ -72,6 +76,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Store: store, log: log}
 	if err := a.build(); err != nil {
+		if a.Push != nil {
+			a.Push.Close()
+		}
 		store.Close()
 		return nil, err
 	}
@@ -107,7 +114,28 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	eng := syncengine.New(syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe})
+	var eng *syncengine.Engine
+	push, err := a.webPush(ids, sessions, func(kind, id string) (json.RawMessage, bool) {
+		var data json.RawMessage
+		var ok bool
+		_ = eng.View(func(r syncengine.ReadTx) error {
+			rec, found, err := r.Record(kind, id)
+			if err == nil && found {
+				data, ok = append(json.RawMessage(nil), rec.Data...), true
+			}
+			return err
+		})
+		return data, ok
+	})
+	if err != nil {
+		return err
+	}
+	a.Push = push
+	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe}
+	if push != nil {
+		engOpts.OnCommit = push.OnCommit
+	}
+	eng = syncengine.New(engOpts)
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
@@ -129,6 +157,11 @@ func (a *App) build() error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := eng.Metrics().Register(reg); err != nil {
 		return err
+	}
+	if push != nil {
+		if err := push.Metrics().Register(reg); err != nil {
+			return err
+		}
 	}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "vardag_live_streams", Help: "Open live (SSE) streams.",
@@ -152,7 +185,7 @@ func (a *App) build() error {
 	}
 	a.Fiber = fiber.New(fc)
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
-		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, PhoneWipeAfter: cfg.PhoneWipeAfter}
+		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
 
 	if cfg.Demo {
@@ -164,11 +197,48 @@ func (a *App) build() error {
 	a.stopMaintenance = cancel
 	go a.every(ctx, time.Hour, "compaction", func(ctx context.Context) (int, error) { return eng.Compact(ctx) })
 	go a.every(ctx, time.Hour, "pruning ended sessions", func(context.Context) (int, error) { return sessions.Prune() })
+	if push != nil {
+		go a.every(ctx, time.Hour, "deleting push subscriptions of ended sessions", func(context.Context) (int, error) { return push.Sweep() })
+	}
 	// An occurrence left unsigned an hour past its time raises an alert.
 	go a.every(ctx, time.Minute, "raising missed signings", func(ctx context.Context) (int, error) {
 		return signing.RaiseMissed(ctx, eng, cfg.Now())
 	})
 	return nil
+}
+
+// webPush builds the web push notifier (nil when web push is off): the VAPID key from the
+// configuration or kept in the store, subscriptions in the store, and a subscription
+// ending with its session.
+func (a *App) webPush(ids *identity.Store, sessions *auth.SessionStore, read webpush.RecordReader) (*webpush.Notifier, error) {
+	cfg := a.Config
+	if cfg.PushSubject == "" {
+		return nil, nil
+	}
+	var keys webpush.Keys
+	var err error
+	if cfg.VAPIDPrivateKey != "" {
+		keys, err = webpush.ParseKeys(cfg.VAPIDPrivateKey)
+	} else {
+		keys, err = webpush.StoredKeys(a.Store.DB())
+	}
+	if err != nil {
+		return nil, err
+	}
+	subs, err := webpush.OpenSubscriptions(a.Store.DB())
+	if err != nil {
+		return nil, err
+	}
+	return webpush.New(webpush.Options{
+		Keys: keys, Subject: cfg.PushSubject, Subscriptions: subs, Directory: ids, Read: read,
+		SessionActive: func(id string) bool {
+			_, err := sessions.Active(id)
+			// A store error keeps the subscription: only an ended session deletes it.
+			return !(errors.Is(err, auth.ErrSessionEnded) || errors.Is(err, auth.ErrDeviceRevoked) || errors.Is(err, auth.ErrSessionNotFound))
+		},
+		TTL: cfg.PushTTL, Window: cfg.PushWindow, Workers: cfg.PushWorkers, Queue: cfg.PushQueue, Timeout: cfg.PushTimeout,
+		Log: a.log,
+	})
 }
 
 // smsSender is the configured way of sending SMS codes (nil: SMS is not offered).
@@ -263,5 +333,9 @@ wait:
 			}
 		}
 	}
-	return errors.Join(httpErr, a.Engine.Close(ctx), a.Store.Close())
+	engErr := a.Engine.Close(ctx)
+	if a.Push != nil {
+		a.Push.Close() // after the writer: no commit comes any more
+	}
+	return errors.Join(httpErr, engErr, a.Store.Close())
 }

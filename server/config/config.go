@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"vardag/internal/webpush"
 )
 
 // Config is the server's settings.
@@ -49,6 +51,17 @@ type Config struct {
 	SMSFrom        string
 	SMSTemplate    string
 	SMSContentType string
+
+	// Web push. PushSubject is the VAPID subject (an e-mail address or an https URL); empty
+	// turns web push off (with -demo a demo address is used). VAPIDPrivateKey is the
+	// base64url private scalar; empty: a key pair is made on first start and kept.
+	PushSubject     string
+	VAPIDPrivateKey string
+	PushTTL         time.Duration // how long push services keep an undelivered notification
+	PushWindow      time.Duration // events of one kind for one user within it go as one
+	PushWorkers     int           // concurrent requests to push services
+	PushQueue       int           // notifications waiting; more are dropped
+	PushTimeout     time.Duration // one request to a push service
 
 	// TLS: when both are set the server speaks HTTPS and sends HSTS.
 	TLSCert string
@@ -90,6 +103,13 @@ var options = []option{
 	{"sms-from", "VARDAG_SMS_FROM", "Vardag", "SMS sender name"},
 	{"sms-template", "VARDAG_SMS_TEMPLATE", `{"to":"{{.To}}","from":"{{.From}}","message":"{{.Text}}"}`, "SMS gateway request body (Go template with .To, .Text, .From)"},
 	{"sms-content-type", "VARDAG_SMS_CONTENT_TYPE", "application/json", "SMS gateway request content type (application/json or application/x-www-form-urlencoded)"},
+	{"push-subject", "VARDAG_PUSH_SUBJECT", "", "web push VAPID subject: an e-mail address or an https URL to reach the operator; empty turns web push off (with -demo a demo address is used)"},
+	{"vapid-private-key", "VARDAG_VAPID_PRIVATE_KEY", "", "web push VAPID private key (base64url, 32 bytes); generated and kept in the store when empty"},
+	{"push-ttl", "VARDAG_PUSH_TTL", "4h", "how long push services keep an undelivered notification (at most 24h)"},
+	{"push-window", "VARDAG_PUSH_WINDOW", "3s", "events of one kind for one user within this time go as one notification with a count"},
+	{"push-workers", "VARDAG_PUSH_WORKERS", "4", "concurrent requests to push services"},
+	{"push-queue", "VARDAG_PUSH_QUEUE", "1000", "notifications waiting to be sent; more are dropped and counted"},
+	{"push-timeout", "VARDAG_PUSH_TIMEOUT", "10s", "time for one request to a push service"},
 	{"tls-cert", "VARDAG_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key the server speaks HTTPS"},
 	{"tls-key", "VARDAG_TLS_KEY", "", "TLS private key file (PEM)"},
 }
@@ -144,6 +164,13 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		SMSFrom:         *vals["sms-from"],
 		SMSTemplate:     *vals["sms-template"],
 		SMSContentType:  *vals["sms-content-type"],
+		PushSubject:     *vals["push-subject"],
+		VAPIDPrivateKey: *vals["vapid-private-key"],
+		PushTTL:         p.duration("push-ttl"),
+		PushWindow:      p.duration("push-window"),
+		PushWorkers:     p.int("push-workers"),
+		PushQueue:       p.int("push-queue"),
+		PushTimeout:     p.duration("push-timeout"),
 		TLSCert:         *vals["tls-cert"],
 		TLSKey:          *vals["tls-key"],
 	}
@@ -153,11 +180,17 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 			c.SMS = "console"
 		}
 	}
+	if c.PushSubject == "" && c.Demo {
+		c.PushSubject = DemoPushSubject
+	}
 	if p.err != nil {
 		return Config{}, p.err
 	}
 	return c, c.Validate()
 }
+
+// DemoPushSubject is the VAPID subject of a demo server.
+const DemoPushSubject = "vardag-demo@example.org"
 
 // Default is the configuration with every default, for tests and tools.
 func Default() Config {
@@ -215,6 +248,31 @@ func (c Config) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("config: -sms %q is not http, console or none", c.SMS))
+	}
+	if c.PushSubject != "" {
+		if _, err := webpush.NormalizeSubject(c.PushSubject); err != nil {
+			errs = append(errs, errors.New("config: -push-subject must be an e-mail address or an https URL"))
+		}
+	}
+	if c.VAPIDPrivateKey != "" {
+		if _, err := webpush.ParseKeys(c.VAPIDPrivateKey); err != nil {
+			errs = append(errs, errors.New("config: -vapid-private-key must be a P-256 private key: 32 bytes in base64url"))
+		}
+	}
+	if c.PushTTL <= 0 || c.PushTTL > 24*time.Hour {
+		errs = append(errs, errors.New("config: -push-ttl must be between 0 and 24h"))
+	}
+	if c.PushWindow < 0 || c.PushWindow > time.Minute {
+		errs = append(errs, errors.New("config: -push-window must be between 0 and 1m"))
+	}
+	if c.PushWorkers < 1 || c.PushWorkers > 64 {
+		errs = append(errs, errors.New("config: -push-workers must be 1 to 64"))
+	}
+	if c.PushQueue < 1 || c.PushQueue > 100000 {
+		errs = append(errs, errors.New("config: -push-queue must be 1 to 100000"))
+	}
+	if c.PushTimeout <= 0 || c.PushTimeout > time.Minute {
+		errs = append(errs, errors.New("config: -push-timeout must be between 0 and 1m"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("config: -tls-cert and -tls-key go together"))
