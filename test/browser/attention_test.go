@@ -1,10 +1,14 @@
 package browser
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"vardag/internal/accesslog"
+	"vardag/internal/demo"
 	"vardag/internal/journal"
 	"vardag/test/testserver"
 )
@@ -61,3 +65,79 @@ func TestRejectedNoteNeedsAttention(t *testing.T) {
 
 // contains tells whether s contains sub, ignoring case.
 func contains(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+
+// TestRejectedReadResentKeepsItsTime: anna's phone clock runs an hour ahead, so the
+// server refuses the read her opening of Astrid's journal logs (access.viewed with a
+// viewed_at in its future). The read lands in needs attention. Once the server's clock
+// has caught up she sends it again from there: the change sent is the same read — its
+// view_id and viewed_at as they were (the read happened then, not when it was sent
+// again) — and the server's read log holds it once, at that time.
+func TestRejectedReadResentKeepsItsTime(t *testing.T) {
+	s := testserver.Start(t)
+	anna := NewPhone(t, "anna")
+	anna.InitScript(clockShift)
+	anna.InitScript(netRecorder)
+	anna.Open(s.URL + "/")
+	anna.ShiftClock(time.Hour)
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	anna.OpenJournal(astrid)
+	anna.SyncUntil("the read to be refused", `s.outbox === 0 && s.attention > 0`)
+	att := anna.Entries("attention")
+	if len(att) != 1 || att[0].Name != "access.viewed" || att[0].Error["code"] != "invalid_args" {
+		t.Fatalf("needs attention holds %+v, want the read, refused for its time", att)
+	}
+	orig := att[0].Args
+	viewedAt, err := time.Parse(time.RFC3339Nano, fmt.Sprint(orig["viewed_at"]))
+	if err != nil {
+		t.Fatalf("viewed_at %v: %v", orig["viewed_at"], err)
+	}
+
+	s.Clock.Advance(time.Hour + time.Minute) // the server's clock has caught up
+	mark := len(anna.Requests())
+	anna.Click("nav-attention")
+	anna.WaitScreen("attention")
+	anna.WaitFor("an attention item", `document.querySelector('[data-testid^=attention-resend-]')`)
+	anna.Click(Eval[string](anna, `document.querySelector('[data-testid^=attention-resend-]').dataset.testid`))
+	anna.SyncUntil("the read to be sent again", `s.outbox === 0 && s.attention === 0`)
+
+	want, _ := json.Marshal(orig)
+	var sent []string
+	for _, r := range anna.Requests()[mark:] {
+		for _, m := range r.Mutations {
+			if m.Name == "access.viewed" && r.Status == 200 {
+				sent = append(sent, m.Args)
+			}
+		}
+	}
+	if len(sent) == 0 || !sameJSON(sent[0], string(want)) {
+		t.Fatalf("the read sent again: %v, want its arguments as they were: %s", sent, want)
+	}
+	entries, _, err := accesslog.Query(s.Engine, accesslog.Filter{ClientID: astrid, UserID: demo.UserID("anna")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.ViewID == orig["view_id"] {
+			n++
+			if e.ViewedAt == nil || !e.ViewedAt.Equal(viewedAt) {
+				t.Errorf("the read log has the read at %v, want %v (when anna opened the journal)", e.ViewedAt, viewedAt)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("the read log holds the read %d times, want once", n)
+	}
+}
+
+// sameJSON tells whether two JSON texts hold the same value.
+func sameJSON(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}

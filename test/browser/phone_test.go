@@ -321,31 +321,12 @@ func (p *Phone) Has(testid string) bool {
 	return Eval[bool](p, fmt.Sprintf(`!!document.querySelector('[data-testid=%s]')`, js(testid)))
 }
 
-// WaitScreen waits until document.body.dataset.screen is name.
-//
-// The app's router can let a render that started before a navigation finish after it,
-// so that the address names the new screen while the old one shows (a stale render: a
-// bug of the app, reported). When the page has stood still for half a second in that
-// state, WaitScreen routes again as the app itself does (a hashchange event) and logs it.
+// WaitScreen waits until document.body.dataset.screen is name. The app shows a screen
+// only for the navigation that asked for it (a render that began before a later
+// navigation is dropped), so the screen and the address agree: no redraw here.
 func (p *Phone) WaitScreen(name string) {
 	p.t.Helper()
-	p.WaitFor("screen "+name, fmt.Sprintf(`(() => {
-		const want = %s;
-		if (document.body && document.body.dataset.screen === want) return true;
-		const q = window.__vardagQuiet;
-		const route = location.hash.replace(/^#\/?/, '').split('/')[0];
-		if (q && route === want && performance.now() - q.last > 500) {
-			window.__vardagStale = (window.__vardagStale || 0) + 1;
-			console.warn('stale render: the address is ' + location.hash + ' and the screen ' + document.body.dataset.screen);
-			dispatchEvent(new HashChangeEvent('hashchange'));
-			q.last = performance.now();
-		}
-		return false;
-	})()`, js(name)))
-	if n := Eval[int](p, `window.__vardagStale || 0`); n > 0 {
-		p.t.Logf("%s: the app showed a stale screen instead of %q (router race, %d time(s)); routed again", p.name, name, n)
-		Eval[bool](p, `(window.__vardagStale = 0, true)`)
-	}
+	p.WaitFor("screen "+name, fmt.Sprintf(`document.body && document.body.dataset.screen === %s`, js(name)))
 }
 
 // Screen is document.body.dataset.screen now.

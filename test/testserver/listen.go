@@ -147,3 +147,6 @@ func (s *Server) Apply(username, name string, args any) syncengine.Result {
 	}
 	return r
 }
+
+// NewClock is a server clock at t (truncated to the second), for StartAt.
+func NewClock(t time.Time) *Clock { return &Clock{t: t.UTC().Truncate(time.Second)} }

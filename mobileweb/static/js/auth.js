@@ -1,7 +1,7 @@
 // Login (password, then a TOTP or SMS code), the local password verifier for unlocking,
 // and wiping the phone (logout, a revoked device, too long without a sync).
 import { call, authed, tokenPair } from './api.js';
-import { db, getMeta, setMeta, deleteStore, dbExists, closeDB } from './db.js';
+import { db, getMeta, setMeta, deleteStore, dbExists, closeDB, reopenStore } from './db.js';
 import { broadcast } from './bus.js';
 import { stopSync } from './sync.js';
 
@@ -33,6 +33,7 @@ export async function finishLogin(mfaToken, method, code, password) {
     const prev = await getMeta('user');
     if (prev && prev.id !== ans.user.id) await wipe();
   }
+  reopenStore(); // the login makes the store (again, after a wipe in this page)
   const prevDevice = await getMeta('device_id');
   const d = await db();
   const tx = d.transaction(['meta', 'outbox'], 'readwrite');

@@ -11,9 +11,13 @@ export const DB_NAME = 'vardag';
 const DB_VERSION = 2;
 
 let dbPromise = null;
+// Set by deleteStore: after a wipe nothing may open the store again (opening would make
+// a new, empty one) until a login starts a new store (reopenStore).
+let wiped = false;
 
 // db opens the store, creating it on first use (only after a login).
 export function db() {
+  if (wiped) return Promise.reject(new Error('vardag: the store was wiped'));
   if (!dbPromise) {
     dbPromise = openDB(DB_NAME, DB_VERSION, {
       upgrade(d, oldVersion, _newVersion, tx) {
@@ -51,15 +55,20 @@ export async function closeDB() {
 // dbExists tells without creating the store whether there is one (so the login screen
 // leaves no database behind).
 export async function dbExists() {
+  if (wiped) return false;
   if (!indexedDB.databases) return true;
   const list = await indexedDB.databases();
   return list.some(d => d.name === DB_NAME);
 }
 
 export async function deleteStore() {
+  wiped = true;
   await closeDB();
   await deleteDB(DB_NAME, { blocked() { /* other tabs close on "blocking" */ } });
 }
+
+// reopenStore lets a login make the store again after a wipe.
+export function reopenStore() { wiped = false; }
 
 export async function getMeta(key) { return (await db()).get('meta', key); }
 export async function setMeta(key, value) { return (await db()).put('meta', value, key); }

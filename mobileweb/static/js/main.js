@@ -12,19 +12,25 @@ import { registerWorker } from './ui/update.js';
 import * as loginUI from './ui/login.js';
 import * as lockedUI from './ui/locked.js';
 import { screens } from './ui/screens.js';
+import { navigate, isCurrent } from './ui/view.js';
 
 // The session's state decides which screens are open.
 export const session = { user: null, ready: false };
 
 // route reads the hash: #/today, #/client/<id>[/journal|/signing], #/note/<client>, …
+// Each call is a navigation of its own (numbered, see ui/view.js): a screen whose render
+// began before a later navigation is never shown.
 export async function route() {
   if (!session.ready) return;
-  if (await getMeta('locked')) return lockedUI.render();
+  const nav = navigate();
+  const locked = await getMeta('locked');
+  if (!isCurrent(nav) || !session.ready) return;
+  if (locked) return lockedUI.render();
   renderShell(session.user);
   const [name, ...args] = (location.hash.replace(/^#\/?/, '') || 'today').split('/').map(decodeURIComponent);
   const screen = screens[name] || screens.today;
-  await screen(...args);
-  updateStatus();
+  await screen(...args); // takes nav as its number: nothing awaited since the check
+  if (isCurrent(nav)) updateStatus();
 }
 
 // enterApp runs once the user is logged in, has accepted the terms and has a good password.
@@ -42,6 +48,7 @@ export async function enterApp() {
 // toLogin shows the login; a session that ended keeps the outbox for after the login.
 export async function toLogin(reason) {
   session.ready = false;
+  navigate(); // a screen still rendering is not shown over the login
   stopSync();
   stopIdle();
   const chrome = document.getElementById('chrome');
@@ -54,8 +61,8 @@ async function boot() {
   await loadLang(initialLang());
   applyStatic();
   if (!(await dbExists())) return toLogin();
-  if (!(await getMeta('user'))) { await wipe(); return toLogin(); }
-  if (await tooLongOffline()) { await wipe(); return toLogin('wiped_offline'); }
+  if (!(await getMeta('user'))) return wipeToLogin();
+  if (await tooLongOffline()) return wipeToLogin('wiped_offline');
   const tokens = await getMeta('tokens');
   if (!tokens || !tokens.refresh_token) return toLogin('session_ended');
   const me = await getMeta('me');
@@ -66,7 +73,7 @@ async function boot() {
 addEventListener('hashchange', route);
 on('locked', () => { if (session.ready) lockedUI.render(); });
 on('session-ended', () => { if (session.ready) toLogin('session_ended'); });
-on('device-revoked', async () => { await wipe(); toLogin('device_revoked'); });
+on('device-revoked', () => wipeToLogin('device_revoked'));
 on('wiped', d => { if (d.remote) { session.ready = false; location.reload(); } });
 on('synced', () => { if (session.ready) refreshLive(); });
 on('outbox-changed', () => { if (session.ready) { updateStatus(); } });
@@ -82,8 +89,21 @@ function refreshLive() {
 
 // Too long without a successful sync wipes the phone, checked every minute.
 setInterval(async () => {
-  if (session.ready && (await tooLongOffline())) { await wipe(); toLogin('wiped_offline'); }
+  if (session.ready && (await tooLongOffline())) wipeToLogin('wiped_offline');
 }, 60000);
+
+// wipeToLogin wipes the phone and shows the login, once however many requests met the
+// reason (a revoked device answers every request of the sync and the live stream so).
+// The session ends first, so that nothing starts reading the store while it goes.
+let wiping = null;
+function wipeToLogin(reason) {
+  if (!wiping) {
+    session.ready = false;
+    navigate();
+    wiping = wipe().then(() => toLogin(reason)).finally(() => { wiping = null; });
+  }
+  return wiping;
+}
 
 window.vardag = Object.freeze({
   db: DB_NAME,

@@ -5,7 +5,11 @@ import { broadcast } from './bus.js';
 import { nowISO } from './time.js';
 import { uuidv7 } from './uuid.js';
 
-// The id each mutation creates; a re-sent change gets a fresh one.
+// The id of the record each mutation creates. A re-sent change is a new mutation and
+// gets a fresh one (the old id may be taken: a conflict); every other argument stays as
+// the person made it. access.viewed creates no record: its view_id names the read, which
+// the server logs once, so a re-sent read keeps its view_id and its viewed_at (the read
+// happened then, not when it was sent again).
 const CREATED_ID = {
   'journal.note.add': 'note_id',
   'journal.note.correct': 'correction_id',
@@ -13,7 +17,7 @@ const CREATED_ID = {
   'deviation.report': 'deviation_id',
   'deviation.analyse': null,
   'message.send': 'message_id',
-  'access.viewed': 'view_id',
+  'access.viewed': null,
 };
 
 export async function enqueue(name, args) {
@@ -34,16 +38,19 @@ export async function pendingFor(name, pred = () => true) {
   return (await outboxEntries()).filter(e => e.name === name && pred(e.args));
 }
 
-// resend puts an edited copy of a rejected change back in the outbox as a new mutation.
+// resend puts a copy of a rejected change back in the outbox as a new mutation: args are
+// the entry's arguments with what the person edited (the attention screen passes them
+// whole); only the id of the record it creates is new (see CREATED_ID). The mutation id
+// is given at push time, as for every entry; client_time is the phone's time of sending
+// again (the server checks it against its clock).
 export async function resend(localId, args) {
   const d = await db();
   const tx = d.transaction(['attention', 'outbox'], 'readwrite');
   const item = await tx.objectStore('attention').get(localId);
   if (!item) { await tx.done; return; }
   const idField = CREATED_ID[item.name];
-  const next = { ...args };
+  const next = { ...item.args, ...args };
   if (idField) next[idField] = uuidv7();
-  if (item.name === 'access.viewed') next.viewed_at = nowISO();
   await tx.objectStore('outbox').add({ name: item.name, args: next, client_time: nowISO(), mutation_id: null });
   await tx.objectStore('attention').delete(localId);
   await tx.done;

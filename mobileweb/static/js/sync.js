@@ -1,7 +1,7 @@
 // The sync loop (see shared/API.md): push the outbox in order, then pull pages until
 // `more` is false, each page applied with its cursor in one transaction. One round at a
 // time across tabs (Web Lock "vardag-sync"); pokes from the live stream start rounds.
-import { db, getMeta, setMeta, CLIENT_KINDS, bucketRange, kindRange, versionsOf, groupByBucket } from './db.js';
+import { db, getMeta, setMeta, CLIENT_KINDS, bucketRange, kindRange, versionsOf, groupByBucket, compactBucket } from './db.js';
 import { groupPage, zipFrag } from './pagegroup.js';
 import { unwrap } from '../vendor/idb/index.js';
 import { authed, ApiError, reachable } from './api.js';
@@ -225,6 +225,7 @@ async function pullAll() {
   let pulled = 0;
   let restarted = false;
   const index = new BucketIndex();
+  await purgeDropped();
   const ask = cursor => {
     const p = fetchPage(cursor);
     p.catch(() => {}); // handled when awaited; unawaited if a page before fails
@@ -252,6 +253,7 @@ async function pullAll() {
     }
     if (!ahead && page.more) ahead = ask(page.cursor);
     pulled += await applyPage(page, index);
+    if (page.drop_scopes.length) await purgeDropped();
     if (!ahead) return pulled;
     next = ahead;
     // Let the page paint and take input between pages.
@@ -266,6 +268,7 @@ async function resetRecords() {
   await tx.objectStore('meta').delete('cursor');
   await tx.objectStore('meta').put([], 'held_scopes');
   await tx.objectStore('meta').put(0, 'record_count');
+  await tx.objectStore('meta').put([], 'purge_buckets');
   await tx.done;
 }
 
@@ -307,15 +310,19 @@ async function loadBuckets(frags, index, buckets, kinds) {
   await Promise.all(waits);
 }
 
-// dropScopes hides the records none of whose scopes is still held (judged on each
-// record's newest version) behind tombstones in this page's fragments: it reads the
-// whole store (rare) and rebuilds the index and the count. It returns the tombstones
-// by bucket and the count.
-async function dropScopes(frags, held, index) {
+// dropScopes removes the records none of whose scopes is still held (judged on each
+// record's newest version), within the page's transaction: a bucket left with nothing
+// held loses its fragments at once; a bucket that keeps some records gets tombstones in
+// this page's fragment (hidden at once) and is named in meta "purge_buckets", to be
+// rewritten without them as soon as the page is written (purgeDropped), so that nothing
+// of a dropped scope stays readable in the store. It reads the whole store (rare) and
+// rebuilds the index and the count. It returns the tombstones by bucket and the count.
+async function dropScopes(frags, meta, held, index) {
   const all = await settled(frags.getAll());
   index.clear();
   index.full = true;
   const tombs = new Map();
+  const purge = new Set((await settled(meta.get('purge_buckets'))) || []);
   let count = 0;
   for (const [b, fs] of groupByBucket(all)) {
     const newest = new Map(); // id → [version, scopes] of the newest put, null when deleted
@@ -332,22 +339,61 @@ async function dropScopes(frags, held, index) {
     }
     const kind = b.split('/')[0];
     const m = new Map();
+    const dropped = [];
+    let kept = 0;
     for (const [id, [v, scopes]] of newest) {
       if (scopes && scopes.some(s => held.has(s))) {
         m.set(id, v);
-        count++;
+        kept++;
         continue;
       }
       m.set(id, -v - 1);
-      if (scopes) {
-        const l = tombs.get(b);
-        const t = { kind, id, version: v, del: true };
-        if (l) l.push(t); else tombs.set(b, [t]);
-      }
+      if (scopes) dropped.push({ kind, id, version: v, del: true });
     }
-    index.buckets.set(b, m);
+    if (!dropped.length) {
+      index.buckets.set(b, m);
+    } else if (!kept) {
+      // Nothing of the bucket is held any more: its fragments go, data and all.
+      frags.delete(bucketRange(b));
+      index.buckets.set(b, new Map());
+      purge.delete(b);
+    } else {
+      tombs.set(b, dropped);
+      index.buckets.set(b, m);
+      purge.add(b);
+    }
+    count += kept;
   }
+  meta.put([...purge], 'purge_buckets');
   return { tombs, count };
+}
+
+// purgeDropped rewrites the buckets named in meta "purge_buckets" (records of a dropped
+// scope hidden by tombstones) into one fragment of what is still held: the dropped
+// records' data leaves the store. It runs in the round, right after the page that
+// dropped them, and at the start of every pull (a round that ended before it).
+async function purgeDropped() {
+  const list = (await getMeta('purge_buckets')) || [];
+  if (!list.length) return;
+  const d = await db();
+  for (const b of list) {
+    // compactBucket gives up when the bucket changed meanwhile (a read compacting it):
+    // try again while it holds more than one fragment.
+    for (let i = 0; i < 5 && !(await compactBucket(b)); i++) {
+      if ((await d.count('frags', bucketRange(b))) < 2) break;
+    }
+  }
+  await setMeta('purge_buckets', []);
+}
+
+// canHold tells which scopes can be the phone's own: held_scopes is learnt from the
+// records pulled, and a record is often in a scope of the phone's and in others (a
+// colleague's profile: their user scope and the unit's). A user scope is only ever its
+// own user's (docs/openapi.yaml, Scope), so another user's is never held: when the unit
+// goes, the colleague's profile goes with it.
+function canHold(user) {
+  const own = user && user.id ? `user:${user.id}` : null;
+  return s => !s.startsWith('user:') || s === own;
 }
 
 // applyPage writes one page and its cursor in ONE transaction: one fragment per bucket
@@ -369,18 +415,19 @@ async function applyPage(page, index) {
 async function writePage(tx, page, index) {
   const frags = unwrap(tx.objectStore('frags'));
   const meta = unwrap(tx.objectStore('meta'));
-  const [heldList, known, seqBefore, countBefore] = await Promise.all(
-    ['held_scopes', 'server_last_mutation_id', 'frag_seq', 'record_count'].map(k => settled(meta.get(k))));
-  const held = new Set(heldList || []);
+  const [heldList, known, seqBefore, countBefore, user] = await Promise.all(
+    ['held_scopes', 'server_last_mutation_id', 'frag_seq', 'record_count', 'user'].map(k => settled(meta.get(k))));
+  const mine = canHold(user);
+  const held = new Set((heldList || []).filter(mine));
   let count = countBefore || 0;
   const values = new Map(); // bucket → this page's fragment
   if (page.drop_scopes.length) {
     for (const s of page.drop_scopes) held.delete(s);
-    const dropped = await dropScopes(frags, held, index);
+    const dropped = await dropScopes(frags, meta, held, index);
     count = dropped.count;
     for (const [b, recs] of dropped.tombs) values.set(b, { b, recs });
   }
-  for (const s of page.scopes) held.add(s);
+  for (const s of page.scopes) if (mine(s)) held.add(s);
   // The buckets the page touches; a delete of a client-bound kind needs its kind whole.
   const buckets = new Set(page.puts.map(p => p.b));
   const kinds = new Set();

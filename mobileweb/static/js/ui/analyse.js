@@ -7,16 +7,17 @@ import { clients } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { fmtDateTime } from '../time.js';
 import { LEX, ANALYSIS_STATUSES } from '../codes.js';
-import { show, badge, empty, markDirty } from './view.js';
+import { show, currentNav, badge, empty, markDirty } from './view.js';
 
 export async function render(openId) {
+  const nav = currentNav(); // first: see show()
   const [devs, analyses, clientList, pending] = await Promise.all([byKind('deviation'), byKind('deviation_analysis'), clients(), pendingFor('deviation.analyse')]);
   const names = new Map(clientList.map(c => [c.client_id, c.name]));
   const analysis = new Map(analyses.map(r => [r.data.deviation_id, r.data]));
   const list = devs.map(r => r.data)
     .map(d => ({ d, a: analysis.get(d.deviation_id), p: pending.some(e => e.args.deviation_id === d.deviation_id) }))
     .sort((x, y) => Number(x.a?.status === 'closed') - Number(y.a?.status === 'closed') || (y.d.occurred_at || '').localeCompare(x.d.occurred_at || ''));
-  show('analyse',
+  show(nav, 'analyse',
     h('h1', {}, t('analyse.title')),
     list.length ? h('ul', { class: 'cards' }, list.map(({ d, a, p }) => h('li', { class: `card${a ? '' : ' new'}`, testid: `deviation-${d.deviation_id}` },
       h('div', { class: 'card-head' },

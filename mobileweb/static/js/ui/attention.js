@@ -4,7 +4,7 @@ import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { attentionEntries, resend, discard } from '../outbox.js';
 import { fmtDateTime, localInputValue, fromLocalInput } from '../time.js';
-import { show, empty, markDirty } from './view.js';
+import { show, currentNav, empty, markDirty } from './view.js';
 
 // The fields a person typed, by mutation: these are editable; the rest is kept as is.
 const EDITABLE = {
@@ -22,8 +22,9 @@ const EDITABLE_TIMES = {
 };
 
 export async function render() {
+  const nav = currentNav(); // first: see show()
   const items = await attentionEntries();
-  show('attention',
+  show(nav, 'attention',
     h('h1', {}, t('attention.title')),
     h('p', {}, t('attention.intro')),
     items.length ? h('ul', { class: 'cards' }, items.map(item)) : empty(t('attention.none')));
@@ -34,12 +35,14 @@ function item(e) {
   const fields = (EDITABLE[e.name] || []).map(name => {
     const area = h('textarea', { rows: name === 'heading' ? '1' : '4', testid: `attention-field-${id}-${name}` });
     area.value = e.args[name] || '';
+    area.dataset.initial = area.value;
     area.dataset.name = name;
     return field(tOr(`attention.field.${name}`, name), area);
   });
   for (const name of EDITABLE_TIMES[e.name] || []) {
     const input = h('input', { type: 'datetime-local', testid: `attention-field-${id}-${name}` });
     if (e.args[name]) input.value = localInputValue(new Date(e.args[name]));
+    input.dataset.initial = input.value;
     input.dataset.name = name;
     input.dataset.time = '1';
     fields.push(field(tOr(`attention.field.${name}`, name), input));
@@ -49,8 +52,11 @@ function item(e) {
     on: {
       submit: async ev => {
         ev.preventDefault();
+        // Only what was edited changes: an untouched field keeps the original value
+        // exactly (a time to the millisecond, a missing text missing).
         const args = { ...e.args };
         for (const a of form.querySelectorAll('textarea, input')) {
+          if (a.value === a.dataset.initial) continue;
           if (a.dataset.time) { if (a.value) args[a.dataset.name] = fromLocalInput(a.value); } else args[a.dataset.name] = a.value;
         }
         await resend(id, args);

@@ -8,17 +8,19 @@ import { client as getClient, users, occurrencesToday } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { fmtDateTime, fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, back, badge, empty } from './view.js';
+import { show, currentNav, isCurrent, back, badge, empty } from './view.js';
 
 // Each opening is logged once per visit to the screen, not per re-render after a sync.
 let lastLogged = '';
 
 export async function render(clientId, what) {
+  const nav = currentNav(); // first: see show()
   const c = await getClient(clientId);
-  if (!c) return show('client', back('#/today'), h('h1', {}, t('client.not_found')));
+  if (!c) return show(nav, 'client', back('#/today'), h('h1', {}, t('client.not_found')));
   const tab = what === 'journal' || what === 'signing' ? what : null;
   const viewKey = `${clientId}/${tab}/${history.length}/${location.hash}`;
-  if (tab && lastLogged !== viewKey) {
+  // A render dropped for a newer navigation (see show()) logs no read.
+  if (tab && lastLogged !== viewKey && isCurrent(nav)) {
     lastLogged = viewKey;
     await enqueue('access.viewed', { view_id: uuidv7(), client_id: clientId, what: tab === 'journal' ? 'journal' : 'signing_list', viewed_at: nowISO() });
   }
@@ -36,7 +38,7 @@ export async function render(clientId, what) {
   let body = [h('p', { class: 'hint' }, t('client.choose'))];
   if (tab === 'journal') body = await journal(clientId);
   if (tab === 'signing') body = await signing(clientId);
-  show('client', ...header, ...body);
+  if (!show(nav, 'client', ...header, ...body)) return;
   document.body.dataset.clientView = tab || '';
 }
 

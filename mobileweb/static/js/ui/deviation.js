@@ -8,13 +8,14 @@ import { enqueue } from '../outbox.js';
 import { localInputValue, fromLocalInput } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { DEVIATION_TYPES, ACTIVITIES, AREAS, PROFESSIONS } from '../codes.js';
-import { show, back, markDirty } from './view.js';
+import { show, currentNav, back, markDirty } from './view.js';
 
 function select(testid, options, placeholder) {
   return h('select', { testid }, h('option', { value: '' }, placeholder), options.map(([v, l]) => h('option', { value: v }, l)));
 }
 
 export async function render(clientId) {
+  const nav = currentNav(); // first: see show()
   const c = clientId ? await getClient(clientId) : null;
   const user = await getMeta('user');
   const choose = t('form.choose');
@@ -82,5 +83,5 @@ export async function render(clientId) {
   field(t('deviation.course'), course, { required: true }),
   field(t('deviation.suggested'), suggested),
   err, submit));
-  show('deviation', back(c ? `#/client/${c.client_id}` : '#/today'), h('h1', {}, t('deviation.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
+  show(nav, 'deviation', back(c ? `#/client/${c.client_id}` : '#/today'), h('h1', {}, t('deviation.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
 }

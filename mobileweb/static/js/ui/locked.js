@@ -4,11 +4,13 @@ import { t } from '../i18n.js';
 import { checkPassword } from '../auth.js';
 import { unlocked } from '../idle.js';
 import { getMeta } from '../db.js';
+import { navigate } from './view.js';
 
 const MAX_TRIES = 5;
 let tries = 0;
 
 export async function render() {
+  navigate(); // a screen still rendering is not shown over the lock
   document.body.dataset.screen = 'locked';
   const chrome = document.getElementById('chrome');
   chrome.dataset.built = '';

@@ -6,11 +6,12 @@ import { users, unitsOf } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { fmtDateTime } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, badge, empty, markDirty } from './view.js';
+import { show, currentNav, badge, empty, markDirty } from './view.js';
 
 const PAGE = 50;
 
 export async function render() {
+  const nav = currentNav(); // first: see show()
   const user = await getMeta('user');
   const who = await users();
   const [msgs, receipts, pendingSent, pendingRead] = await Promise.all([
@@ -74,5 +75,5 @@ export async function render() {
   }, field(t('messages.to'), to, { required: true }), field(t('messages.text'), text, { required: true }), err,
   h('button', { class: 'btn primary', type: 'submit', testid: 'message-send' }, t('messages.send')))));
 
-  show('messages', h('h1', {}, t('messages.title')), toggle, compose, all.length ? list : empty(t('messages.none')), more);
+  show(nav, 'messages', h('h1', {}, t('messages.title')), toggle, compose, all.length ? list : empty(t('messages.none')), more);
 }

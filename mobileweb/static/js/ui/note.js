@@ -6,9 +6,10 @@ import { client as getClient, referenceList } from '../data.js';
 import { enqueue } from '../outbox.js';
 import { localInputValue, fromLocalInput } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, back, markDirty } from './view.js';
+import { show, currentNav, back, markDirty } from './view.js';
 
 export async function render(clientId) {
+  const nav = currentNav(); // first: see show()
   const c = await getClient(clientId);
   const [keywords, phrases] = await Promise.all([referenceList('keywords'), referenceList('phrase_texts')]);
   const heading = h('input', { type: 'text', maxlength: '200', testid: 'note-heading', autocomplete: 'off' });
@@ -55,5 +56,5 @@ export async function render(clientId) {
   field(t('note.occurred'), occurred, { required: true }),
   h('p', { class: 'hint' }, t('note.readonly_after')),
   err, save));
-  show('note', back(`#/client/${clientId}/journal`, c ? c.name : undefined), h('h1', {}, t('note.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
+  show(nav, 'note', back(`#/client/${clientId}/journal`, c ? c.name : undefined), h('h1', {}, t('note.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
 }

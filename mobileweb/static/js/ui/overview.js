@@ -5,9 +5,10 @@ import { t, tOr } from '../i18n.js';
 import { byKind } from '../db.js';
 import { clients, users } from '../data.js';
 import { fmtDateTime, fmtTime } from '../time.js';
-import { show, badge, empty } from './view.js';
+import { show, currentNav, badge, empty } from './view.js';
 
 export async function render() {
+  const nav = currentNav(); // first: see show()
   const [alerts, signatures, clientList, who] = await Promise.all([byKind('signing_alert'), byKind('signature'), clients(), users()]);
   const names = new Map(clientList.map(c => [c.client_id, c.name]));
   const sigs = new Map(signatures.map(r => [r.id, r.data]));
@@ -25,7 +26,7 @@ export async function render() {
           `${tOr(`outcome.${s.outcome}`, s.outcome)} · ${who.get(s.author_id) || ''} · ${fmtTime(s.signed_at)}`)),
         h('a', { class: 'btn', href: `#/client/${a.client_id}/signing` }, t('overview.open_list'))))) : empty(t('overview.none')));
   };
-  show('overview',
+  show(nav, 'overview',
     h('h1', {}, t('overview.title')),
     section('double_signing', t('overview.double')),
     flagged.length ? h('ul', { class: 'cards' }, flagged.map(s => h('li', { class: 'card warn' },

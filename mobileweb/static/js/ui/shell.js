@@ -88,7 +88,12 @@ export async function updateStatus() {
   const el = document.querySelector('[data-testid=sync-status]');
   if (!el) return;
   const online = navigator.onLine && reachable;
-  const [pending, attention, last] = await Promise.all([outboxCount(), attentionCount(), getMeta('last_sync')]);
+  let pending, attention, last;
+  try {
+    [pending, attention, last] = await Promise.all([outboxCount(), attentionCount(), getMeta('last_sync')]);
+  } catch {
+    return; // the store was wiped: the login takes over
+  }
   el.dataset.online = String(online);
   el.dataset.pending = String(pending);
   el.dataset.lastSync = last || '';

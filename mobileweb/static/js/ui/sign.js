@@ -7,18 +7,19 @@ import { client as getClient, referenceList } from '../data.js';
 import { enqueue } from '../outbox.js';
 import { fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, back, markDirty } from './view.js';
+import { show, currentNav, back, markDirty } from './view.js';
 
 const OUTCOMES = ['given', 'partly_given', 'not_given', 'self_administered'];
 // The server asks a reason (orsak) when the measure was not given or only partly given.
 const NEEDS_REASON = new Set(['not_given', 'partly_given']);
 
 export async function render(listId, measureId, due) {
+  const nav = currentNav(); // first: see show()
   const rec = await getRecord('signing_list', listId);
-  if (!rec) return show('sign', back('#/today'), h('h1', {}, t('sign.not_found')));
+  if (!rec) return show(nav, 'sign', back('#/today'), h('h1', {}, t('sign.not_found')));
   const list = rec.data;
   const measure = (list.measures || []).find(m => m.measure_id === measureId);
-  if (!measure) return show('sign', back('#/today'), h('h1', {}, t('sign.not_found')));
+  if (!measure) return show(nav, 'sign', back('#/today'), h('h1', {}, t('sign.not_found')));
   const c = await getClient(list.client_id);
   const user = await getMeta('user');
   const reasons = await referenceList('not_given_reasons');
@@ -73,7 +74,7 @@ export async function render(listId, measureId, due) {
     err.textContent = msg;
     announce(msg);
   }
-  show('sign',
+  show(nav, 'sign',
     back(`#/client/${list.client_id}/signing`, c ? c.name : undefined),
     h('h1', {}, t('sign.title')),
     h('p', { class: 'lead' }, `${fmtTime(due)} · ${tOr(`measure_kind.${measure.kind}`, measure.kind)}`),

@@ -6,11 +6,12 @@ import { byKind, getMeta } from '../db.js';
 import { clients as allClients, occurrencesToday } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { localDay } from '../time.js';
-import { show, badge, empty } from './view.js';
+import { show, currentNav, badge, empty } from './view.js';
 
 const CLIENT_PAGE = 50;
 
 export async function render() {
+  const nav = currentNav(); // first: see show()
   const user = await getMeta('user');
   const [assignments, clientList, pendingAcks] = await Promise.all([
     byKind('assignment'), allClients(), pendingFor('assignment.acknowledge'),
@@ -61,7 +62,7 @@ export async function render() {
   more.addEventListener('click', showMore);
   showMore();
 
-  show('today',
+  show(nav, 'today',
     h('h1', {}, t('today.title')),
     h('p', { class: 'meta' }, localDay()),
     h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
