@@ -20,17 +20,46 @@ export function currentNav() { return latestNav; }
 // isCurrent tells whether no navigation has started since nav.
 export function isCurrent(nav) { return nav === latestNav; }
 
+// The address and screen last shown: a render of the same again (after a sync, or an
+// action on the screen) is a re-render, not a new screen.
+let shown = '';
+
 // show puts a screen in the main area, unless a newer navigation has started since the
 // render began (nav); it returns the main area, or null when it dropped the render.
+// A new screen gets the focus on its heading (for screen readers and keyboards) and the
+// top of the page. A re-render keeps the scroll position and the focus where they were
+// (on the same control, by its data-testid or id): a sync must not throw a keyboard or
+// screen reader user back to the top (WCAG 2.4.3).
 export function show(nav, name, ...children) {
   if (nav !== latestNav) return null;
-  document.body.dataset.screen = name;
   const main = document.getElementById('main');
+  const again = shown === `${name} ${location.hash}` && document.body.dataset.screen === name;
+  const active = document.activeElement;
+  const inMain = !!active && active !== main && main.contains(active);
+  const key = again && inMain ? focusKey(active) : '';
+  const y = window.scrollY;
+  document.body.dataset.screen = name;
   clear(main, ...children);
+  shown = `${name} ${location.hash}`;
   const heading = main.querySelector('h1');
-  if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+  if (heading) heading.tabIndex = -1;
+  if (again) {
+    const same = key && main.querySelector(key);
+    if (same && same.getClientRects().length) same.focus({ preventScroll: true });
+    else if (inMain && heading) heading.focus({ preventScroll: true });
+    window.scrollTo(0, y);
+    return main;
+  }
+  if (heading) heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);
   return main;
+}
+
+// focusKey is a selector that finds a control again after a re-render, or ''.
+function focusKey(el) {
+  if (el.dataset && el.dataset.testid) return `[data-testid="${CSS.escape(el.dataset.testid)}"]`;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  return '';
 }
 
 export function back(hash, text) {
