@@ -4,6 +4,7 @@ import { call, authed, tokenPair } from './api.js';
 import { db, getMeta, setMeta, deleteStore, dbExists, closeDB, reopenStore } from './db.js';
 import { broadcast } from './bus.js';
 import { stopSync } from './sync.js';
+import { forLogout as pushLogout, dropLocal as pushDropLocal } from './push.js';
 
 const PBKDF2_ITERATIONS = 210000; // OWASP 2023 for PBKDF2-HMAC-SHA256
 export const DEFAULT_WIPE_AFTER_S = 72 * 3600;
@@ -110,14 +111,16 @@ export async function wipe() {
     for (const name of await caches.keys()) await caches.delete(name);
   }
   if (navigator.serviceWorker) {
+    await pushDropLocal();
     for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
   }
 }
 
-// logout ends the session on the server when it can, then wipes.
+// logout ends the session on the server when it can, then wipes. The push subscription
+// is deleted first: that needs the session.
 export async function logout() {
   try {
-    await Promise.race([authed('POST', '/api/v1/auth/logout'), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 4000))]);
+    await Promise.race([pushLogout().then(() => authed('POST', '/api/v1/auth/logout')), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 4000))]);
   } catch { /* offline: the session ends by itself; the data goes now anyway */ }
   await wipe();
 }

@@ -3,7 +3,7 @@ import { clear } from './dom.js';
 import { initialLang, loadLang, applyStatic } from './i18n.js';
 import { DB_NAME, dbExists, getMeta } from './db.js';
 import { on } from './bus.js';
-import { syncRound, startSync, stopSync } from './sync.js';
+import { syncRound, startSync, stopSync, requestSync } from './sync.js';
 import { outboxCount, attentionCount } from './outbox.js';
 import { tooLongOffline, wipe } from './auth.js';
 import { startIdle, stopIdle } from './idle.js';
@@ -13,6 +13,7 @@ import * as loginUI from './ui/login.js';
 import * as lockedUI from './ui/locked.js';
 import { screens } from './ui/screens.js';
 import { navigate, isCurrent } from './ui/view.js';
+import { afterLogin as pushAfterLogin, postPending as pushPending, listenWorker } from './push.js';
 
 // The session's state decides which screens are open.
 export const session = { user: null, ready: false };
@@ -40,6 +41,7 @@ export async function enterApp() {
   // Ask the browser not to evict the store under storage pressure: it holds the outbox.
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   registerWorker();
+  pushAfterLogin(); // never waited for: it needs the worker, and asks nothing of the user
   await startIdle();
   startSync();
   await route();
@@ -75,7 +77,13 @@ on('locked', () => { if (session.ready) lockedUI.render(); });
 on('session-ended', () => { if (session.ready) toLogin('session_ended'); });
 on('device-revoked', () => wipeToLogin('device_revoked'));
 on('wiped', d => { if (d.remote) { session.ready = false; location.reload(); } });
-on('synced', () => { if (session.ready) refreshLive(); });
+on('synced', () => { if (session.ready) { refreshLive(); pushPending().catch(() => {}); } });
+// A tap on a notification: the service worker asks for a sync and names the screen.
+listenWorker(hash => {
+  if (!session.ready) return;
+  if (hash && location.hash !== hash) location.hash = hash;
+  requestSync(0);
+});
 on('outbox-changed', () => { if (session.ready) { updateStatus(); } });
 on('reachability', updateStatus);
 on('sync-state', updateStatus);

@@ -9,6 +9,7 @@ import { outboxCount, attentionCount } from '../outbox.js';
 import { fmtTime } from '../time.js';
 import { logout } from '../auth.js';
 import { hasRole } from '../data.js';
+import { menuItem as pushMenuItem } from '../push.js';
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
@@ -18,6 +19,7 @@ export function renderShell(user) {
     h('p', { class: 'menu-user' }, user.name),
     langToggle(),
     h('button', { class: 'btn', type: 'button', testid: 'sync-now', on: { click: () => { closeMenu(); requestSync(0); } } }, t('menu.sync_now')),
+    ...pushMenuItem(h, t),
     h('button', { class: 'btn danger', type: 'button', testid: 'logout', on: { click: onLogout } }, t('menu.logout')),
   );
   const menuBtn = h('button', { class: 'icon-btn', type: 'button', testid: 'menu', 'aria-expanded': 'false', 'aria-controls': 'menu-panel', on: { click: toggleMenu } }, t('menu.title'));
