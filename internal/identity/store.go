@@ -196,25 +196,6 @@ func (s *Store) UserByUsername(name string) (User, error) {
 	return u, err
 }
 
-// AcceptTOTPStep records a used TOTP step, refusing one at or below the last (so that two
-// concurrent logins cannot both use the same code).
-func (s *Store) AcceptTOTPStep(userID string, step int64) (bool, error) {
-	accepted := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		var u User
-		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
-			return err
-		}
-		if step <= u.TOTPLastStep {
-			return nil
-		}
-		u.TOTPLastStep = step
-		accepted = true
-		return putJSON(tx, bucketUsers, u.ID, u)
-	})
-	return accepted, err
-}
-
 // ModifyUser changes a user in one transaction: fn gets the stored user and edits it; an
 // error from fn changes nothing. The id and username cannot change this way.
 func (s *Store) ModifyUser(userID string, fn func(*User) error) (User, error) {

@@ -167,18 +167,10 @@ func (s *Service) deviceFor(userID, asked string) (string, error) {
 	if !uuids.Valid(asked) {
 		return uuids.New(), nil
 	}
-	owner, err := s.cfg.Devices.DeviceOwner(asked)
-	if err != nil {
+	// Whose the device is: the engine's owner once it has pushed, else its sessions'.
+	if owner, err := s.DeviceOwner(asked); err != nil {
 		return "", err
-	}
-	if owner != "" && owner != userID {
-		return uuids.New(), nil
-	}
-	// A device that logged in but never pushed has no owner in the engine yet: its
-	// sessions tell whose it is.
-	if user, err := s.cfg.Sessions.DeviceUser(asked); err != nil {
-		return "", err
-	} else if user != "" && user != userID {
+	} else if owner != "" && owner != userID {
 		return uuids.New(), nil
 	}
 	if revoked, err := s.cfg.Sessions.DeviceRevoked(asked); err != nil {

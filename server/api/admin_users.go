@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"mime"
@@ -241,7 +242,7 @@ func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
 	var seeds []hwtoken.Seed
 	switch {
 	case mt == "text/csv":
-		seeds, err = hwtoken.ParseCSV(strings.NewReader(string(body)))
+		seeds, err = hwtoken.ParseCSV(bytes.NewReader(body))
 	case mt == "application/pskc+xml" || mt == "application/xml" || mt == "text/xml":
 		var key []byte
 		if k := c.Get("X-PSKC-Key"); k != "" {
@@ -249,7 +250,7 @@ func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
 				return invalidRequest("X-PSKC-Key must be the pre-shared key in hex.")
 			}
 		}
-		seeds, err = hwtoken.ParsePSKC(strings.NewReader(string(body)), key)
+		seeds, err = hwtoken.ParsePSKC(bytes.NewReader(body), key)
 	default:
 		return &Error{Status: 415, Code: "unsupported_media_type", Message: "Send a PSKC file (application/pskc+xml) or a CSV file (text/csv)."}
 	}

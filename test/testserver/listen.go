@@ -105,22 +105,6 @@ func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server
 	return s
 }
 
-// CodeFor is the TOTP code for a login the test makes itself (in a browser, say) as
-// username: it moves the clock on 30 s first when the user already used this time step,
-// and marks the step used, as Login does.
-func (s *Server) CodeFor(username string) string {
-	s.t.Helper()
-	s.mu.Lock()
-	step := s.Clock.Now().Unix() / 30
-	if last, ok := s.lastLogin[username]; ok && last >= step {
-		s.Clock.Advance(time.Duration(last-step+1) * 30 * time.Second)
-		step = s.Clock.Now().Unix() / 30
-	}
-	s.lastLogin[username] = step
-	s.mu.Unlock()
-	return s.Code()
-}
-
 // Apply applies one mutation as a demo user straight through the engine (from a device
 // of its own), as the demo seed does; it works before the server listens. It fails the
 // test unless the mutation is applied.

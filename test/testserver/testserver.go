@@ -240,9 +240,10 @@ func (s *Server) Code() string {
 	return code
 }
 
-// Login logs a user in with password and TOTP, moving the clock on 30 s first when the
-// user already used this time step (a code is accepted once).
-func (s *Server) Login(username string) *Device {
+// CodeFor is the TOTP code for a login the test makes itself (in a browser, say) as
+// username: it moves the clock on 30 s first when the user already used this time step,
+// and marks the step used, as Login does.
+func (s *Server) CodeFor(username string) string {
 	s.t.Helper()
 	s.mu.Lock()
 	step := s.Clock.Now().Unix() / 30
@@ -252,6 +253,14 @@ func (s *Server) Login(username string) *Device {
 	}
 	s.lastLogin[username] = step
 	s.mu.Unlock()
+	return s.Code()
+}
+
+// Login logs a user in with password and TOTP, moving the clock on 30 s first when the
+// user already used this time step (a code is accepted once).
+func (s *Server) Login(username string) *Device {
+	s.t.Helper()
+	code := s.CodeFor(username)
 	res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": demo.Password})
 	if res.Status != 200 {
 		s.t.Fatalf("login %s: %d %s", username, res.Status, res.Body)
@@ -260,7 +269,7 @@ func (s *Server) Login(username string) *Device {
 		MFAToken string `json:"mfa_token"`
 	}
 	res.JSON(s.t, &ch)
-	res = s.Do("POST", "/api/v1/auth/verify", "", map[string]string{"mfa_token": ch.MFAToken, "method": "totp", "code": s.Code()})
+	res = s.Do("POST", "/api/v1/auth/verify", "", map[string]string{"mfa_token": ch.MFAToken, "method": "totp", "code": code})
 	if res.Status != 200 {
 		s.t.Fatalf("verify %s: %d %s", username, res.Status, res.Body)
 	}
