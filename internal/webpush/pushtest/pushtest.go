@@ -1,7 +1,9 @@
 // Package pushtest is a fake push service (standing in for FCM, Mozilla's autopush or
 // Apple's) for tests: it checks the VAPID authorization strictly (RFC 8292), checks the
 // TTL, Urgency and Content-Encoding headers, and decrypts each aes128gcm body (RFC 8188,
-// RFC 8291) with the key of a subscription made as a browser makes one.
+// RFC 8291) with the key of a subscription made as a browser makes one. It also speaks
+// Mozilla's WebSocket push protocol (autopush.go), so that a real Firefox subscribes here
+// and receives what the server sends, to decrypt it itself.
 package pushtest
 
 import (
@@ -141,8 +143,8 @@ func (b *Browser) Decrypt(body []byte) ([]byte, error) {
 
 // Received is one notification the fake took in.
 type Received struct {
-	Browser string // the subscription's name
-	Payload []byte // decrypted
+	Browser string // the subscription's name, or its channel id (WebSocket protocol)
+	Payload []byte // decrypted (nil for a channel's message: only its browser can)
 	TTL     int
 	Urgency string
 	Topic   string
@@ -173,11 +175,20 @@ type Service struct {
 	reply    func(browser string, attempt int) Reply
 	hanging  int
 	release  chan struct{}
+
+	// Mozilla's WebSocket protocol (autopush.go).
+	uaids        map[string]bool
+	conns        map[string]*wsConn  // by uaid
+	channels     map[string]*channel // by channel id
+	versions     map[string]bool     // message ids sent
+	unregistered []string
+	acks         []Ack
 }
 
 // New starts a fake push service, stopped when the test ends.
 func New(t testing.TB) *Service {
-	s := &Service{t: t, browsers: map[string]*Browser{}, attempts: map[string]int{}, release: make(chan struct{})}
+	s := &Service{t: t, browsers: map[string]*Browser{}, attempts: map[string]int{}, release: make(chan struct{}),
+		uaids: map[string]bool{}, conns: map[string]*wsConn{}, channels: map[string]*channel{}, versions: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Server.Close)
 	t.Cleanup(func() { close(s.release) }) // runs first: hanging requests end
@@ -240,12 +251,24 @@ func (s *Service) fail(w http.ResponseWriter, format string, args ...any) {
 }
 
 func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
-	name, ok := strings.CutPrefix(r.URL.Path, "/push/")
+	if r.URL.Path == "/" && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		s.serveWebSocket(w, r)
+		return
+	}
+	name, local := strings.CutPrefix(r.URL.Path, "/push/")
+	id, remote := strings.CutPrefix(r.URL.Path, "/wpush/")
 	s.mu.Lock()
 	b := s.browsers[name]
+	ch := s.channels[id]
 	key := s.vapidKey
 	s.mu.Unlock()
-	if r.Method != http.MethodPost || !ok || b == nil {
+	switch {
+	case r.Method == http.MethodPost && local && b != nil:
+	case r.Method == http.MethodPost && remote && ch != nil:
+		// As autopush does: the VAPID key must be the one the subscription was made with.
+		name = id
+		key = base64.RawURLEncoding.EncodeToString(ch.Key)
+	default:
 		s.fail(w, "%s %s: not a subscription", r.Method, r.URL.Path)
 		return
 	}
@@ -280,9 +303,14 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "body: %v", err)
 		return
 	}
-	payload, err := b.Decrypt(body)
-	if err != nil {
-		s.fail(w, "decrypt: %v", err)
+	var payload []byte
+	if ch == nil {
+		if payload, err = b.Decrypt(body); err != nil {
+			s.fail(w, "decrypt: %v", err)
+			return
+		}
+	} else if len(body) > 4096 { // autopush's limit
+		s.fail(w, "body of %d bytes: at most 4096", len(body))
 		return
 	}
 	s.mu.Lock()
@@ -292,6 +320,14 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	if s.reply != nil {
 		reply = s.reply(name, attempt)
 	}
+	s.mu.Unlock()
+	// A channel's message, taken in, goes to its browser as it came: only the browser
+	// holds the keys. With no browser connected the fake answers 503 (autopush would
+	// store it for later; this fake does not).
+	if ch != nil && reply.Status/100 == 2 && !reply.Hang && !s.forward(r.Context(), ch, body) {
+		reply = Reply{Status: http.StatusServiceUnavailable}
+	}
+	s.mu.Lock()
 	s.got = append(s.got, Received{Browser: name, Payload: payload, TTL: ttl, Urgency: urgency, Topic: topic, Subject: sub, At: time.Now(), Status: reply.Status})
 	if reply.Hang {
 		s.hanging++
