@@ -28,7 +28,33 @@ import (
 const (
 	SourcePull  = "pull"  // the server sent the records to the phone
 	SourcePhone = "phone" // the phone reported that the user opened a screen (access.viewed)
+	// SourceReview: a unit manager reviewing the read log (loggranskning) was shown who
+	// read the client's data; that too is a read of the client's data.
+	SourceReview = "review"
 )
+
+// What a review showed.
+const (
+	WhatAccessLog        = "access_log"         // entries of the log review (GET …/access-log)
+	WhatAccessLogExtract = "access_log_extract" // the client's log extract (registerutdrag, CSV)
+)
+
+// FromReview are the entries for a review by userID of unit that showed shown: one per
+// client, with how many of its entries were shown.
+func FromReview(userID, deviceID, unit string, shown []Entry) []Entry {
+	at := map[string]int{}
+	var out []Entry
+	for _, e := range shown {
+		i, ok := at[e.ClientID]
+		if !ok {
+			i = len(out)
+			at[e.ClientID] = i
+			out = append(out, Entry{UserID: userID, DeviceID: deviceID, ClientID: e.ClientID, Units: []string{unit}, What: WhatAccessLog, Source: SourceReview})
+		}
+		out[i].Count++
+	}
+	return out
+}
 
 // Entry is one read of one client's data.
 type Entry struct {
@@ -276,9 +302,10 @@ func scan(eng *syncengine.Engine, key string, f Filter, newestFirst bool) ([]Ent
 	return entries, more, nil
 }
 
-// unitsOf are the units of a record's scopes: "unit:<id>" and "unit:<id>:managers" (the
-// sync engine's scope names, identity.UnitScope and identity.UnitManagersScope).
-func unitsOf(scopes []string) []string {
+// UnitsOf are the units of a record's scopes, "unit:<id>" and "unit:<id>:managers" (the
+// sync engine's scope names, identity.UnitScope and identity.UnitManagersScope), once
+// each, sorted.
+func UnitsOf(scopes []string) []string {
 	var units []string
 	for _, s := range scopes {
 		id, ok := strings.CutPrefix(s, "unit:")

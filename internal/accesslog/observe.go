@@ -139,7 +139,7 @@ func FromPull(userID, deviceID string, observed []any) []Entry {
 		out[i].Count++
 		var scopes []string
 		_ = json.Unmarshal([]byte(o.scopes), &scopes) // written by the engine: a list of strings
-		for _, u := range unitsOf(scopes) {
+		for _, u := range UnitsOf(scopes) {
 			if !slices.Contains(out[i].Units, u) {
 				out[i].Units = append(out[i].Units, u)
 			}

@@ -101,7 +101,7 @@ func applyViewed(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	viewedAt := a.ViewedAt
-	e := Entry{UserID: c.Actor.UserID, DeviceID: c.Actor.DeviceID, ClientID: a.ClientID, Units: unitsOf(rec.Scopes),
+	e := Entry{UserID: c.Actor.UserID, DeviceID: c.Actor.DeviceID, ClientID: a.ClientID, Units: UnitsOf(rec.Scopes),
 		What: a.What, Source: SourcePhone, ViewID: a.ViewID, ViewedAt: &viewedAt}
 	value, err := encode(e)
 	if err != nil {

@@ -65,6 +65,13 @@ func (h *Handlers) AdminAccessLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Who read a client's data is the client's data too: the review is logged, per client
+	// shown, on disk before the answer leaves (as a pull's reads are).
+	p := principal(c)
+	if err := accesslog.Write(c.UserContext(), h.Engine, accesslog.FromReview(p.User.ID, p.Claims.DeviceID, unitID, entries)); err != nil {
+		h.Log.Error("api: a review of the read log could not be logged; it was not sent", "user_id", p.User.ID, "err", err)
+		return errUnavailable
+	}
 	return c.JSON(accessLogPage{Entries: entries, More: more})
 }
 
@@ -115,6 +122,14 @@ func (h *Handlers) AdminAccessLogExport(c *fiber.Ctx) error {
 	var buf bytes.Buffer
 	if err := accesslog.WriteCSV(&buf, entries); err != nil {
 		return err
+	}
+	// The extract is logged as a read of the client's data, in the units the client is in
+	// (it is not itself in the extract it is taken with).
+	taken := accesslog.Entry{UserID: p.User.ID, DeviceID: p.Claims.DeviceID, ClientID: clientID, Units: accesslog.UnitsOf(rec.Scopes),
+		What: accesslog.WhatAccessLogExtract, Count: len(entries), Source: accesslog.SourceReview}
+	if err := accesslog.Write(c.UserContext(), h.Engine, []accesslog.Entry{taken}); err != nil {
+		h.Log.Error("api: a log extract could not be logged; it was not sent", "user_id", p.User.ID, "err", err)
+		return errUnavailable
 	}
 	h.Log.Info("api: access log extract taken", "user_id", p.User.ID, "entries", len(entries))
 	name := "registerutdrag-" + clientID + "-" + h.Now().UTC().Format("20060102") + ".csv"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -82,12 +83,34 @@ func TestAccessLogOfPullsAndPhoneReads(t *testing.T) {
 			t.Errorf("no pull of client %s by anna in the log", client)
 		}
 	}
-	// David's review of Astrid: the pull of her note and the phone's read, newest first.
+	// The review itself is logged: who read a client's data is the client's data too. One
+	// entry per client shown, with how many of its entries were shown.
+	shown := map[string]int{}
+	for _, e := range page.Entries {
+		shown[e.ClientID]++
+	}
+	res, reviews := accessLog(t, s, david.Token, url.Values{"unit_id": {demo.AspenID}, "user_id": {demo.UserID("david")}})
+	if res.Status != 200 || len(reviews.Entries) != len(shown) {
+		t.Fatalf("david's review logged %d entries for %d clients shown: %s", len(reviews.Entries), len(shown), res.Body)
+	}
+	for _, e := range reviews.Entries {
+		if e.Source != accesslog.SourceReview || e.What != accesslog.WhatAccessLog || e.Count != shown[e.ClientID] ||
+			e.DeviceID != david.DeviceID || !slices.Equal(e.Units, []string{demo.AspenID}) {
+			t.Errorf("a review's entry: %+v (shown %d)", e, shown[e.ClientID])
+		}
+	}
+
+	// David's review of Astrid: his own reviews, then the phone's read and the pull of her
+	// note, newest first.
 	res, page = accessLog(t, s, david.Token, url.Values{"unit_id": {demo.AspenID}, "client_id": {astrid}})
 	if res.Status != 200 || len(page.Entries) == 0 || page.More {
 		t.Fatalf("review of astrid: %d %s", res.Status, res.Body)
 	}
-	first := page.Entries[0]
+	reads := slices.DeleteFunc(slices.Clone(page.Entries), func(e accesslog.Entry) bool { return e.Source == accesslog.SourceReview })
+	if len(page.Entries)-len(reads) != 2 {
+		t.Errorf("astrid's log shows %d reviews, want david's 2: %s", len(page.Entries)-len(reads), res.Body)
+	}
+	first := reads[0]
 	if first.Source != accesslog.SourcePhone || first.ViewID != viewID || first.What != "journal" || first.UserID != annaID ||
 		first.DeviceID != anna.DeviceID || first.ViewedAt == nil || !first.ViewedAt.Equal(viewedAt) || !slices.Equal(first.Units, []string{demo.AspenID}) {
 		t.Errorf("the phone's read: %+v", first)
@@ -131,6 +154,15 @@ func TestAccessLogOfPullsAndPhoneReads(t *testing.T) {
 	}
 	if len(rows) < 3 || rows[0][0] != "at" || len(rows)-1 < len(page.Entries) {
 		t.Fatalf("extract rows: %q", rows)
+	}
+	// The extract is logged too; the next extract lists it.
+	res2 := s.Do("GET", "/api/v1/admin/access-log/export?client_id="+astrid, david.Token, nil)
+	rows2, err := csv.NewReader(bytes.NewReader(res2.Body)).ReadAll()
+	if err != nil || len(rows2) != len(rows)+1 {
+		t.Fatalf("the second extract has %d rows, want %d (%v)", len(rows2), len(rows)+1, err)
+	}
+	if last := rows2[len(rows2)-1]; last[1] != demo.UserID("david") || last[5] != accesslog.WhatAccessLogExtract || last[6] != fmt.Sprint(len(rows)-1) || last[7] != accesslog.SourceReview {
+		t.Errorf("the first extract's entry: %q", last)
 	}
 	phone := slices.IndexFunc(rows, func(r []string) bool { return r[1] == annaID && r[7] == "phone" && r[8] == viewID })
 	pull := slices.IndexFunc(rows, func(r []string) bool { return r[1] == annaID && r[7] == "pull" && r[5] == "journal_note" })
