@@ -3,45 +3,27 @@ package api
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/accesslog"
 	"vardag/internal/auth"
-	"vardag/internal/clients"
 	"vardag/internal/identity"
 	"vardag/internal/login"
-	"vardag/internal/uuids"
-	"vardag/syncengine"
 )
 
 // Who read a client's data is the client's data too: a review of the read log, or a
 // client's extract, whose own entry cannot be written answers 503 without the entries.
 func TestReviewThatCannotBeLoggedIsNotSent(t *testing.T) {
-	st, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "vardag.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	eng := syncengine.New(syncengine.Options{Store: st, Now: func() time.Time { return now }, Observe: accesslog.Observe})
-	eng.Start()
-	client := clients.Client{ClientID: uuids.New(), Name: "Brukare Ett", PersonalID: "19121212-1212", UnitID: "aspen", JournalOpen: true}
-	if err := eng.Do(context.Background(), func(tx *syncengine.Tx) error { return clients.Put(tx, client) }); err != nil {
-		t.Fatal(err)
-	}
+	eng, client, h := engineWithClient(t)
 	read := accesslog.Entry{UserID: "anna", DeviceID: "phone-1", ClientID: client.ClientID, Units: []string{"aspen"}, What: "journal_note", Count: 3, Source: accesslog.SourcePull}
 	if err := accesslog.Write(context.Background(), eng, []accesslog.Entry{read}); err != nil {
 		t.Fatal(err)
 	}
 
-	h := &Handlers{Engine: eng, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(h.Log)})
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(localPrincipal, login.Principal{User: identity.User{ID: "david"}, Claims: auth.AccessClaims{DeviceID: "phone-2"},

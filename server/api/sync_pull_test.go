@@ -24,20 +24,7 @@ import (
 // Data whose reading cannot be logged is not sent: a pull whose read-log entries cannot be
 // written answers 503 unavailable without the page (Patientdatalagen 4 kap. 3 §).
 func TestPullThatCannotBeLoggedIsNotSent(t *testing.T) {
-	st, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "vardag.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	eng := syncengine.New(syncengine.Options{Store: st, Now: func() time.Time { return now }, Observe: accesslog.Observe})
-	eng.Start()
-	client := clients.Client{ClientID: uuids.New(), Name: "Brukare Ett", PersonalID: "19121212-1212", UnitID: "aspen", JournalOpen: true}
-	if err := eng.Do(context.Background(), func(tx *syncengine.Tx) error { return clients.Put(tx, client) }); err != nil {
-		t.Fatal(err)
-	}
-
-	h := &Handlers{Engine: eng, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	eng, client, h := engineWithClient(t)
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(h.Log)})
 	app.Get("/pull", func(c *fiber.Ctx) error {
 		c.Locals(localPrincipal, login.Principal{User: identity.User{ID: "anna"}, Claims: auth.AccessClaims{DeviceID: "phone-1"},
@@ -68,4 +55,25 @@ func TestPullThatCannotBeLoggedIsNotSent(t *testing.T) {
 	if status != 503 || !strings.Contains(body, `"unavailable"`) || strings.Contains(body, client.Name) {
 		t.Fatalf("pull that cannot be logged: %d %s", status, body)
 	}
+}
+
+// engineWithClient is a running engine on a real bbolt file, with the read log's observer,
+// holding one client of unit aspen, and handlers on it.
+func engineWithClient(t *testing.T) (*syncengine.Engine, clients.Client, *Handlers) {
+	t.Helper()
+	st, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "vardag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	eng := syncengine.New(syncengine.Options{Store: st, Now: func() time.Time { return now }, Observe: accesslog.Observe})
+	eng.Start()
+	t.Cleanup(func() { eng.Close(context.Background()) })
+	client := clients.Client{ClientID: uuids.New(), Name: "Brukare Ett", PersonalID: "19121212-1212", UnitID: "aspen", JournalOpen: true}
+	if err := eng.Do(context.Background(), func(tx *syncengine.Tx) error { return clients.Put(tx, client) }); err != nil {
+		t.Fatal(err)
+	}
+	h := &Handlers{Engine: eng, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	return eng, client, h
 }
