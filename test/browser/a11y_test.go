@@ -45,7 +45,8 @@ const minTarget = 44
 //     dark colour scheme, find nothing;
 //   - every shown control is a touch target of at least 44 × 44 CSS px;
 //   - at 200 % text (the root font size) nothing overflows sideways, no button clips its
-//     text, and every control can be scrolled to, is what a finger touches there and is
+//     text, the bottom navigation does not scroll sideways and shows every tab's label
+//     whole, and every control can be scrolled to, is what a finger touches there and is
 //     still at least 44 px.
 //
 // On the login screen the Tab key goes username → password → log in → language, each
@@ -317,8 +318,9 @@ func targetProblems(t *testing.T, p *Phone) []string {
 // largeTextProblems sets the root font size to 200 % (text size, not zoom: the app sizes
 // in rem) and checks that nothing overflows sideways, that no button clips its text, and
 // that every control can be scrolled into view, is what a finger touches there (not
-// under the fixed navigation) and is still 44 px; it then sets the size back. The
-// bottom navigation may scroll sideways within itself: its tabs are reachable so.
+// under the fixed navigation) and is still 44 px; it then sets the size back. A
+// navigation (the bottom tabs) must not scroll sideways within itself either, and every
+// line of every tab's label must lie whole inside its tab, the navigation and the screen.
 func largeTextProblems(t *testing.T, p *Phone) []string {
 	t.Helper()
 	return Eval[[]string](p, `(async () => {
@@ -331,9 +333,33 @@ func largeTextProblems(t *testing.T, p *Phone) []string {
 			await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 			if (de.scrollWidth > width + 1 || innerWidth > width + 1) {
 				const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1 &&
-					![...e.children].some(c => c.getBoundingClientRect().right > width + 1) && !e.closest('.tabs'));
+					![...e.children].some(c => c.getBoundingClientRect().right > width + 1));
 				out.push('the page scrolls sideways: ' + Math.max(de.scrollWidth, innerWidth) + ' px wide in ' + width + ' (' +
 					wide.slice(0, 5).map(e => e.dataset.testid || e.tagName.toLowerCase() + '.' + e.className).join(', ') + ')');
+			}
+			// Before any control is scrolled into view (which would scroll a navigation).
+			const name = e => e.dataset.testid || e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '');
+			for (const nav of document.querySelectorAll('nav, .tabs')) {
+				if (!nav.getClientRects().length) continue;
+				if (nav.scrollWidth > nav.clientWidth + 1) out.push('the navigation ' + name(nav) + ' scrolls sideways: ' + nav.scrollWidth + ' px of tabs in ' + nav.clientWidth);
+				const n = nav.getBoundingClientRect();
+				// A fixed navigation must fit the screen's height too; one in the page scrolls with it.
+				const screen = getComputedStyle(nav).position === 'fixed' ? { left: 0, right: width, top: 0, bottom: innerHeight } : { left: 0, right: width, top: -Infinity, bottom: Infinity };
+				for (const tab of nav.querySelectorAll('a, button')) {
+					if (!tab.getClientRects().length) continue;
+					const b = tab.getBoundingClientRect();
+					const walk = document.createTreeWalker(tab, NodeFilter.SHOW_TEXT);
+					for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+						if (!node.data.trim()) continue;
+						const range = document.createRange();
+						range.selectNodeContents(node);
+						for (const r of range.getClientRects()) {
+							const inside = box => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+							const where = !inside(b) ? 'its tab' : !inside(n) ? 'the navigation' : !inside(screen) ? 'the screen' : '';
+							if (where) out.push('label clipped in ' + name(tab) + ': "' + node.data.trim() + '" at ' + r.left.toFixed(0) + '–' + r.right.toFixed(0) + ' × ' + r.top.toFixed(0) + '–' + r.bottom.toFixed(0) + ' px, outside ' + where);
+						}
+					}
+				}
 			}
 			for (const b of document.querySelectorAll('button, .btn, .tab')) {
 				if (b.getClientRects().length && b.scrollWidth > b.clientWidth + 1) out.push('text clipped in ' + (b.dataset.testid || b.className) + ': ' + b.scrollWidth + ' > ' + b.clientWidth + ' px');
@@ -479,7 +505,8 @@ func checkFocusOrder(t *testing.T, p *Phone, name string, order ...string) {
 // TestAccessibilityChecksFindFaults plants faults in the login screen and checks that the
 // checks of TestAccessibility find each: axe runs in the page (a control without a label,
 // grey text on white), a small target, a page too wide at 200 % text, a button that
-// clips its text, and a control without a focus ring.
+// clips its text, a navigation that scrolls sideways and one whose tab cuts its label at
+// 200 % text (as the bottom navigation did), and a control without a focus ring.
 func TestAccessibilityChecksFindFaults(t *testing.T) {
 	s := testserver.Start(t)
 	p := NewPhone(t, "phone")
@@ -503,6 +530,21 @@ func TestAccessibilityChecksFindFaults(t *testing.T) {
 		add('div', 'bred', { width: '15rem', minWidth: '15rem' }, { 'data-testid': 'planted-wide' });
 		add('button', 'Väldigt lång knapptext', { width: '8rem', whiteSpace: 'nowrap', overflow: 'hidden' }, { 'data-testid': 'planted-clipped', type: 'button', class: 'btn' });
 		add('button', 'Ingen ring', { outline: 'none', minHeight: '3rem' }, { 'data-testid': 'planted-noring', type: 'button', class: 'btn' });
+		// Navigations as the bottom one was: tabs in a row that scrolls sideways, and a tab
+		// of fixed width that hides what does not fit.
+		const nav = (testid, style, tabs, tabStyle) => {
+			const n = add('nav', '', { display: 'flex', ...style }, { 'data-testid': testid, 'aria-label': testid });
+			for (const text of tabs) {
+				const a = document.createElement('a');
+				a.href = '#/' + testid;
+				a.textContent = text;
+				a.dataset.testid = testid + '-tab';
+				Object.assign(a.style, { flex: '0 0 auto', minHeight: '3.5rem', padding: '0.25rem', whiteSpace: 'nowrap', ...tabStyle });
+				n.append(a);
+			}
+		};
+		nav('planted-scrolling', { overflowX: 'auto' }, ['Idag', 'Meddelanden', 'Åtgärda', 'Signeringar']);
+		nav('planted-cutting', {}, ['Meddelanden'], { width: '6rem', overflow: 'hidden' });
 		return true;
 	})()`)
 	problems := strings.Join(screenProblems(t, p), "\n")
@@ -511,6 +553,8 @@ func TestAccessibilityChecksFindFaults(t *testing.T) {
 		"touch target under 44 × 44 px: [data-testid=planted-small]",
 		"at 200 % text: the page scrolls sideways",
 		"at 200 % text: text clipped in planted-clipped",
+		"at 200 % text: the navigation planted-scrolling scrolls sideways",
+		"at 200 % text: label clipped in planted-cutting-tab: \"Meddelanden\"",
 		"light: [data-testid=planted-noring] \"Ingen ring\" has focus but no visible focus ring",
 		"dark: [data-testid=planted-noring]",
 	} {

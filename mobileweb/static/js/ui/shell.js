@@ -37,7 +37,20 @@ export function renderShell(user) {
       menuBtn),
     menuPanel,
     nav);
+  followNavHeight(nav);
   updateStatus();
+}
+
+// The page keeps room below its end for the fixed navigation, however many rows large
+// text wraps it onto (--tabs-h, read by main's bottom padding).
+let navObserver = null;
+function followNavHeight(nav) {
+  if (navObserver) navObserver.disconnect();
+  if (!('ResizeObserver' in window)) return;
+  navObserver = new ResizeObserver(() => {
+    document.documentElement.style.setProperty('--tabs-h', `${nav.offsetHeight}px`);
+  });
+  navObserver.observe(nav);
 }
 
 function navLink(screen, testid, text, extra) {
