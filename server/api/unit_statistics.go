@@ -13,11 +13,13 @@ import (
 	"vardag/syncengine"
 )
 
-// UnitStatistics answers a unit manager with the month's assignment statistics: new,
-// ongoing and ended measures and end reasons, by sex and age band.
+// UnitStatistics answers the unit's coordinators and managers with the month's
+// assignment statistics: new, ongoing and ended measures and end reasons, by sex and age
+// band (the coordinator's follow-up lists, uppföljning; a manager does all a coordinator
+// does).
 func (h *Handlers) UnitStatistics(c *fiber.Ctx) error {
 	unitID := c.Params("id")
-	if !principal(c).Access.Has(unitID, identity.RoleUnitManager) {
+	if !principal(c).Access.Has(unitID, identity.RoleCoordinator, identity.RoleUnitManager) {
 		return errForbidden
 	}
 	month, err := time.Parse("2006-01", c.Query("month"))

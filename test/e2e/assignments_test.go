@@ -54,4 +54,12 @@ func TestAssignmentFromTheAuthorityToTheCarer(t *testing.T) {
 	if res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/statistics?month="+month, anna.Token, nil); res.Status != 403 {
 		t.Fatalf("statistics for care staff: %d", res.Status)
 	}
+	// The coordinator's follow-up lists: eva, Björken's coordinator, has her unit's, not Aspen's.
+	eva := s.Login("eva")
+	if res := s.Do("GET", "/api/v1/units/"+demo.BjorkenID+"/statistics?month="+month, eva.Token, nil); res.Status != 200 || !json.Valid(res.Body) {
+		t.Fatalf("statistics for the unit's coordinator: %d %s", res.Status, res.Body)
+	}
+	if res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/statistics?month="+month, eva.Token, nil); res.Status != 403 {
+		t.Fatalf("statistics for another unit's coordinator: %d", res.Status)
+	}
 }
