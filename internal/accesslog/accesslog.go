@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"vardag/internal/clients"
 	"vardag/syncengine"
 )
 
@@ -31,6 +32,9 @@ const (
 	// SourceReview: a unit manager reviewing the read log (loggranskning) was shown who
 	// read the client's data; that too is a read of the client's data.
 	SourceReview = "review"
+	// SourceBackup: an administrator took a copy of the whole data file, which holds every
+	// client's data (what: "backup").
+	SourceBackup = "backup"
 )
 
 // What a review showed.
@@ -38,6 +42,34 @@ const (
 	WhatAccessLog        = "access_log"         // entries of the log review (GET …/access-log)
 	WhatAccessLogExtract = "access_log_extract" // the client's log extract (registerutdrag, CSV)
 )
+
+// FromBackup are the entries for a backup taken by userID: one per client in each of
+// units (a read of every client's data), found in the store as it is now.
+func FromBackup(eng *syncengine.Engine, userID, deviceID string, units []string) ([]Entry, error) {
+	var out []Entry
+	err := eng.View(func(r syncengine.ReadTx) error {
+		for _, unit := range units {
+			it := r.ScopeRefs("unit:"+unit, 0)
+			for {
+				ref, ok := it.Next()
+				if !ok {
+					break
+				}
+				if ref.Kind == clients.Kind && !ref.Deleted {
+					out = append(out, Entry{UserID: userID, DeviceID: deviceID, ClientID: ref.ID, Units: []string{unit}, What: "backup", Source: SourceBackup})
+				}
+			}
+			if err := it.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accesslog: unable to list the clients of a backup: %w", err)
+	}
+	return out, nil
+}
 
 // FromReview are the entries for a review by userID of unit that showed shown: one per
 // client, with how many of its entries were shown.

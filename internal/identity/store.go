@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -118,6 +119,18 @@ func (s *Store) PutUnit(u Unit) error {
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// Units are the ids of every unit and sub-unit, sorted.
+func (s *Store) Units() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := make([]string, 0, len(s.units))
+	for id := range s.units {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // SubunitOf tells whether subunitID is a sub-unit (grupp) of unitID. It reads memory

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +33,20 @@ type accessLogPage struct {
 // AdminAccessLog answers a unit manager's review of the read log (loggranskning,
 // Patientdatalagen 4 kap. 3 §): who read which client's data in their unit, newest first.
 // Only entries whose units include unit_id are given, whatever the other filters say.
+// Without unit_id (as API.md writes the route) it is the one unit the caller manages; a
+// manager of several units names one.
 func (h *Handlers) AdminAccessLog(c *fiber.Ctx) error {
 	unitID := c.Query("unit_id")
 	if unitID == "" {
-		return invalidRequest("unit_id is required: the unit whose log you review.")
+		managed := managedUnits(principal(c).Access)
+		switch len(managed) {
+		case 0:
+			return errForbidden
+		case 1:
+			unitID = managed[0]
+		default:
+			return invalidRequest("unit_id is required: you manage several units; name the one whose log you review.")
+		}
 	}
 	if !principal(c).Access.Has(unitID, identity.RoleUnitManager) {
 		return errForbidden
@@ -138,13 +149,18 @@ func (h *Handlers) AdminAccessLogExport(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-func managesAUnit(a identity.Access) bool {
+func managesAUnit(a identity.Access) bool { return len(managedUnits(a)) > 0 }
+
+// managedUnits are the units where the caller is a unit manager, sorted.
+func managedUnits(a identity.Access) []string {
+	var units []string
 	for unit := range a.Roles {
 		if a.Has(unit, identity.RoleUnitManager) {
-			return true
+			units = append(units, unit)
 		}
 	}
-	return false
+	slices.Sort(units)
+	return units
 }
 
 // managesOneOf tells whether the caller is a unit manager of a unit of the scopes.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
 	"vardag/internal/auth"
@@ -15,9 +17,10 @@ import (
 	"vardag/internal/login"
 )
 
-// Who read a client's data is the client's data too: a review of the read log, or a
-// client's extract, whose own entry cannot be written answers 503 without the entries.
-func TestReviewThatCannotBeLoggedIsNotSent(t *testing.T) {
+// Who read a client's data is the client's data too, and a backup holds every client's
+// data: each is logged as a read (a review per client shown, an extract, a backup per
+// client), and one whose entries cannot be written answers 503 without the data.
+func TestReviewsAndBackupsThatCannotBeLoggedAreNotSent(t *testing.T) {
 	eng, client, h := engineWithClient(t)
 	read := accesslog.Entry{UserID: "anna", DeviceID: "phone-1", ClientID: client.ClientID, Units: []string{"aspen"}, What: "journal_note", Count: 3, Source: accesslog.SourcePull}
 	if err := accesslog.Write(context.Background(), eng, []accesslog.Entry{read}); err != nil {
@@ -32,6 +35,11 @@ func TestReviewThatCannotBeLoggedIsNotSent(t *testing.T) {
 	})
 	app.Get("/log", h.AdminAccessLog)
 	app.Get("/export", h.AdminAccessLogExport)
+	app.Get("/backup", func(c *fiber.Ctx) error {
+		c.Locals(localPrincipal, login.Principal{User: identity.User{ID: "admin", Admin: true}, Claims: auth.AccessClaims{DeviceID: "pc-1"}})
+		return c.Next()
+	}, h.AdminBackup)
+	h.Identity = identityWithUnit(t, "aspen")
 	get := func(path string) (int, string) {
 		res, err := app.Test(httptest.NewRequest("GET", path, nil), -1)
 		if err != nil {
@@ -61,12 +69,47 @@ func TestReviewThatCannotBeLoggedIsNotSent(t *testing.T) {
 		t.Errorf("the extract's entry (it lists anna's read and david's review): %+v", extract)
 	}
 
+	if status, _ := get("/backup"); status != 200 {
+		t.Fatalf("backup: %d", status)
+	}
+	if backups, _, err := accesslog.Query(eng, accesslog.Filter{UserID: "admin"}); err != nil || len(backups) != 1 ||
+		backups[0].Source != accesslog.SourceBackup || backups[0].ClientID != client.ClientID || backups[0].DeviceID != "pc-1" {
+		t.Fatalf("the backup's entries: %+v (%v)", backups, err)
+	}
+
 	if err := eng.Close(context.Background()); err != nil { // the writer stops; reads still work
 		t.Fatal(err)
+	}
+	if status, body := get("/backup"); status != 503 || !strings.Contains(body, `"unavailable"`) {
+		t.Errorf("a backup that cannot be logged: %d %.200q", status, body)
 	}
 	for _, path := range []string{"/log?unit_id=aspen", "/export?client_id=" + client.ClientID} {
 		if status, body := get(path); status != 503 || !strings.Contains(body, `"unavailable"`) || strings.Contains(body, "anna") {
 			t.Errorf("%s that cannot be logged: %d %s", path, status, body)
 		}
 	}
+}
+
+// identityWithUnit is an identity store on its own bbolt file holding one unit.
+func identityWithUnit(t *testing.T, unit string) *identity.Store {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "identity.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ids, err := identity.NewStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		ids.PutMunicipality(identity.Municipality{ID: "m", Name: "Kommunen"}),
+		ids.PutProvider(identity.Provider{ID: "p", MunicipalityID: "m", Name: "Utföraren"}),
+		ids.PutUnit(identity.Unit{ID: unit, ProviderID: "p", Name: "Enheten"}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"vardag/internal/accesslog"
 )
 
 // AdminBackup sends an administrator a consistent copy of the whole data file: care
@@ -28,7 +30,18 @@ func (h *Handlers) AdminBackup(c *fiber.Ctx) error {
 		h.Log.Error("api: backup failed", "user_id", p.User.ID, "err", err)
 		return errInternal
 	}
-	h.Log.Info("api: backup taken", "user_id", p.User.ID, "bytes", size)
+	// The copy holds every client's data: it is a read of each, logged as one before the
+	// file leaves (what cannot be logged is not sent).
+	entries, err := accesslog.FromBackup(h.Engine, p.User.ID, p.Claims.DeviceID, h.Identity.Units())
+	if err == nil {
+		err = accesslog.Write(c.UserContext(), h.Engine, entries)
+	}
+	if err != nil {
+		file.Close()
+		h.Log.Error("api: the reads of a backup could not be logged; it was not sent", "user_id", p.User.ID, "err", err)
+		return errUnavailable
+	}
+	h.Log.Info("api: backup taken", "user_id", p.User.ID, "bytes", size, "clients", len(entries))
 	name := "vardag-" + h.Now().UTC().Format("20060102T150405Z") + ".db"
 	c.Set(fiber.HeaderContentType, fiber.MIMEOctetStream)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)

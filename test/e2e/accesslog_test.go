@@ -249,7 +249,6 @@ func TestAccessLogRefusesBadQueries(t *testing.T) {
 	s := testserver.Start(t)
 	david := s.Login("david")
 	for _, q := range []url.Values{
-		{},
 		{"unit_id": {demo.AspenID}, "client_id": {"astrid"}},
 		{"unit_id": {demo.AspenID}, "user_id": {strings.ToUpper(demo.UserID("anna"))}},
 		{"unit_id": {demo.AspenID}, "from": {"yesterday"}},
@@ -262,6 +261,31 @@ func TestAccessLogRefusesBadQueries(t *testing.T) {
 			t.Errorf("%s: %d %s", q.Encode(), res.Status, res.Body)
 		}
 	}
+	// Without unit_id (the route as API.md has it): the one unit the caller manages; care
+	// staff are refused; a manager of several units must name one.
+	if res, page := accessLog(t, s, david.Token, url.Values{}); res.Status != 200 || page.Entries == nil {
+		t.Errorf("the review without unit_id: %d %s", res.Status, res.Body)
+	} else {
+		for _, e := range page.Entries {
+			if !slices.Contains(e.Units, demo.AspenID) {
+				t.Errorf("david's review without unit_id holds another unit's entry: %+v", e)
+			}
+		}
+	}
+	if res, _ := accessLog(t, s, s.Login("anna").Token, url.Values{}); res.Status != 403 {
+		t.Errorf("care staff without unit_id: %d %s", res.Status, res.Body)
+	}
+	majaID := s.AddUser("maja", demo.AspenID, identity.RoleUnitManager, s.Clock.Now().Add(24*time.Hour))
+	if err := s.Identity.PutGrant(identity.Grant{ID: "grant-maja-bjorken", UserID: majaID, UnitID: demo.BjorkenID, Role: identity.RoleUnitManager, ValidUntil: s.Clock.Now().Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	maja := s.Login("maja")
+	if res, _ := accessLog(t, s, maja.Token, url.Values{}); res.Status != 400 || res.ErrorCode() != "invalid_request" {
+		t.Errorf("a manager of two units without unit_id: %d %s", res.Status, res.Body)
+	}
+	if res, _ := accessLog(t, s, maja.Token, url.Values{"unit_id": {demo.BjorkenID}}); res.Status != 200 {
+		t.Errorf("a manager of two units naming one: %d %s", res.Status, res.Body)
+	}
 	if res := s.Do("GET", "/api/v1/admin/access-log?unit_id="+demo.AspenID, "", nil); res.Status != 401 {
 		t.Errorf("without a token: %d", res.Status)
 	}
@@ -269,5 +293,49 @@ func TestAccessLogRefusesBadQueries(t *testing.T) {
 		"from": {s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}, "to": {s.Clock.Now().Add(time.Hour).Format(time.RFC3339)}})
 	if res.Status != 200 || page.Entries == nil {
 		t.Errorf("a valid query: %d %s", res.Status, res.Body)
+	}
+}
+
+// A backup holds every client's data: taking one is logged as a read of each client, in
+// the client's unit, before the file is sent; the unit's review and each client's extract
+// show it.
+func TestBackupIsLoggedAsAReadOfEveryClient(t *testing.T) {
+	s := testserver.Start(t)
+	admin, anna, david := s.Login("admin"), s.Login("anna"), s.Login("david")
+	changes, _ := anna.Pull()
+	aspen := map[string]bool{} // Aspen's clients, as its staff receive them
+	for _, c := range changes {
+		if c.Kind == "client" {
+			aspen[c.ID] = true
+		}
+	}
+	if len(aspen) < 2 {
+		t.Fatalf("Aspen has %d clients", len(aspen))
+	}
+	if res := s.Do("GET", "/api/v1/admin/backup", admin.Token, nil); res.Status != 200 {
+		t.Fatalf("backup: %d", res.Status)
+	}
+	res, page := accessLog(t, s, david.Token, url.Values{"unit_id": {demo.AspenID}, "user_id": {demo.UserID("admin")}})
+	if res.Status != 200 {
+		t.Fatalf("review: %d %s", res.Status, res.Body)
+	}
+	logged := map[string]bool{}
+	for _, e := range page.Entries {
+		if e.Source != accesslog.SourceBackup || e.What != "backup" || e.DeviceID != admin.DeviceID || !slices.Equal(e.Units, []string{demo.AspenID}) || logged[e.ClientID] {
+			t.Errorf("a backup's entry: %+v", e)
+		}
+		logged[e.ClientID] = true
+	}
+	for id := range aspen {
+		if !logged[id] {
+			t.Errorf("the backup is not logged as a read of Aspen's client %s", id)
+		}
+	}
+	if len(logged) != len(aspen) {
+		t.Errorf("the backup logged %d clients in Aspen, which has %d", len(logged), len(aspen))
+	}
+	extract := s.Do("GET", "/api/v1/admin/access-log/export?client_id="+demo.ClientID(1), david.Token, nil)
+	if !bytes.Contains(extract.Body, []byte(","+accesslog.SourceBackup+",")) {
+		t.Errorf("Astrid's extract lacks the backup: %s", extract.Body)
 	}
 }
