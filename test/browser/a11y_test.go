@@ -36,10 +36,11 @@ var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
 const minTarget = 44
 
 // TestAccessibility checks WCAG 2.1 AA on the app's main screens, in the browser, as the
-// screenshots take them: login, code, today, a client's journal, a note, signing, a
-// deviation and needs attention as anna (the deviation, dated two years back, is refused
-// and lands in needs attention), the messages with the new message form open, the
-// nurse's overview as cecilia and a deviation's analysis as david. On each:
+// screenshots take them: login, code, today (with a notice of planned downtime on the
+// bulletin board), a client's journal, a note, signing, a deviation and needs attention
+// as anna (the deviation, dated two years back, is refused and lands in needs
+// attention), the messages with the new message form open, the nurse's overview as
+// cecilia and a deviation's analysis as david. On each:
 //
 //   - axe-core's WCAG 2.0/2.1 A and AA rules (contrast among them), in the light and the
 //     dark colour scheme, find nothing;
@@ -54,6 +55,10 @@ const minTarget = 44
 func TestAccessibility(t *testing.T) {
 	start := time.Now()
 	s := testserver.Start(t)
+	// Today and the messages show a notice of planned downtime at their top.
+	now := time.Now()
+	postBulletin(t, s.Login("admin"), "Treserva uppgraderas", "Vardag synkar inte under uppgraderingen. Skriv som vanligt, allt skickas efteråt.",
+		now.Add(time.Hour), now.Add(3*time.Hour))
 	anna := NewPhone(t, "anna")
 	anna.Open(s.URL + "/")
 	anna.WaitScreen("login")
@@ -69,6 +74,7 @@ func TestAccessibility(t *testing.T) {
 	anna.Click("code-submit")
 	anna.WaitScreen("today")
 	anna.SyncNow()
+	anna.WaitFor("the notice on today", `!!document.querySelector('main [data-testid^=bulletin-]')`)
 	checkScreen(t, anna, "today")
 	checkRerenderKeepsFocus(t, anna)
 
@@ -112,6 +118,7 @@ func TestAccessibility(t *testing.T) {
 
 	anna.Click("nav-messages")
 	anna.WaitScreen("messages")
+	anna.WaitFor("the notice on the messages", `!!document.querySelector('main [data-testid^=bulletin-]')`)
 	anna.Click("message-new")
 	anna.WaitFor("the message form", `!!document.querySelector('[data-testid=message-text]').getClientRects().length`)
 	checkScreen(t, anna, "messages")

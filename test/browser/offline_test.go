@@ -30,6 +30,7 @@ func TestOfflineWorkReachesServerAndColleague(t *testing.T) {
 	anna := NewPhone(t, "anna")
 	anna.Login(s, "anna")
 	anna.SyncNow()
+	anna.sendReads() // today's, logged when its data came
 	if st := anna.Stats(); st.Records == 0 || st.Outbox != 0 || st.Attention != 0 {
 		t.Fatalf("after the first sync: %+v, want records, an empty outbox and nothing to attend to", st)
 	}

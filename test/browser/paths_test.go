@@ -475,6 +475,9 @@ func TestTwoTabsOneOutbox(t *testing.T) {
 	for _, p := range []*Phone{one, two} {
 		for _, r := range p.Requests() {
 			for _, m := range r.Mutations {
+				if m.ID <= first {
+					continue // applied before the server stopped (the reads of today's screens)
+				}
 				if prev, ok := sent[m.ID]; ok && prev != m.Name+m.Args {
 					t.Errorf("mutation id %d was sent for two changes: %s and %s", m.ID, prev, m.Name+m.Args)
 				}

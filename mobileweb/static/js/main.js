@@ -77,7 +77,7 @@ on('locked', () => { if (session.ready) lockedUI.render(); });
 on('session-ended', () => { if (session.ready) toLogin('session_ended'); });
 on('device-revoked', () => wipeToLogin('device_revoked'));
 on('wiped', d => { if (d.remote) { session.ready = false; location.reload(); } });
-on('synced', () => { if (session.ready) { refreshLive(); pushPending().catch(() => {}); } });
+on('synced', d => { if (session.ready) { if (d.readsOnly) updateStatus(); else refreshLive(); pushPending().catch(() => {}); } });
 // A tap on a notification: the service worker asks for a sync and names the screen.
 listenWorker(hash => {
   if (!session.ready) return;

@@ -27,6 +27,16 @@ export async function enqueue(name, args) {
   return localId;
 }
 
+// enqueueAll puts changes of one name in the outbox, in order, in one transaction.
+export async function enqueueAll(name, argsList) {
+  if (!argsList.length) return;
+  const tx = (await db()).transaction('outbox', 'readwrite');
+  const clientTime = nowISO();
+  for (const args of argsList) tx.store.add({ name, args, client_time: clientTime, mutation_id: null });
+  await tx.done;
+  broadcast('outbox-changed');
+}
+
 export async function outboxEntries() { return (await db()).getAll('outbox'); }
 export async function outboxCount() { return (await db()).count('outbox'); }
 export async function attentionEntries() { return (await db()).getAll('attention'); }

@@ -29,11 +29,15 @@ export function syncRound() {
   return withLock('vardag-sync', async () => {
     setSyncing(true);
     try {
-      const pushed = await pushAll();
-      const pulled = await pullAll();
+      const round = { reads: 0, other: false };
+      const pushed = await pushAll(round);
+      const pulled = await pullAll(round);
       await setMeta('last_sync', new Date().toISOString());
       state.lastError = null;
-      broadcast('synced', { pushed, pulled });
+      // A round that only delivered reads (access.viewed: they make no record) changed
+      // nothing a screen shows; the screens are not drawn again for it (readsOnly).
+      const readsOnly = pushed > 0 && round.reads === pushed && pulled === 0 && !round.other;
+      broadcast('synced', { pushed, pulled, readsOnly });
       return { pushed, pulled };
     } catch (err) {
       state.lastError = err;
@@ -86,7 +90,8 @@ async function renumber(serverLast) {
   await tx.done;
 }
 
-async function pushAll() {
+// pushAll pushes the whole outbox; round counts the reads the server applied.
+async function pushAll(round = { reads: 0 }) {
   let pushed = 0;
   let gapRetried = false;
   for (;;) {
@@ -107,16 +112,17 @@ async function pushAll() {
       }
       throw err;
     }
-    await applyResults(batch, answer);
+    round.reads += await applyResults(batch, answer);
     pushed += batch.length;
-    broadcast('outbox-changed');
+    broadcast('outbox-changed', { sent: true }); // for the status: sending asks no new round
   }
 }
 
 // applyResults removes answered entries; rejected and conflicting ones move to the
-// "needs attention" list with their text.
+// "needs attention" list with their text. It answers how many were reads applied.
 async function applyResults(batch, answer) {
   const byId = new Map(batch.map(e => [e.mutation_id, e]));
+  let reads = 0;
   const d = await db();
   const tx = d.transaction(['outbox', 'attention', 'meta'], 'readwrite');
   for (const r of answer.results || []) {
@@ -125,10 +131,11 @@ async function applyResults(batch, answer) {
     await tx.objectStore('outbox').delete(e.local_id);
     if (r.status === 'rejected' || r.status === 'conflict') {
       await tx.objectStore('attention').put({ ...e, status: r.status, error: r.error || null, record: r.record || null, failed_at: new Date().toISOString() });
-    }
+    } else if (e.name === 'access.viewed') reads++;
   }
   if (typeof answer.last_mutation_id === 'number') await tx.objectStore('meta').put(answer.last_mutation_id, 'server_last_mutation_id');
   await tx.done;
+  return reads;
 }
 
 // fetchPage asks for the page after cursor (a long cursor goes in a POST body). It
@@ -221,7 +228,9 @@ function groupOffThread(buf) {
 // soon as this one's cursor is known, and decoded while this one is written: the server,
 // the network, the worker and IndexedDB work at the same time. A page that fails to
 // apply drops the one fetched ahead (the cursor stays at the last page applied).
-async function pullAll() {
+// round.other tells a change of the records besides the pulled ones (scopes dropped,
+// the store reset after cursor_expired).
+async function pullAll(round = {}) {
   let pulled = 0;
   let restarted = false;
   const index = new BucketIndex();
@@ -243,6 +252,7 @@ async function pullAll() {
       if (err instanceof ApiError && err.code === 'cursor_expired' && !restarted) {
         // Push first, so nothing of ours is lost, then start over from empty.
         restarted = true;
+        round.other = true;
         await pushAll();
         await resetRecords();
         index.clear();
@@ -253,7 +263,7 @@ async function pullAll() {
     }
     if (!ahead && page.more) ahead = ask(page.cursor);
     pulled += await applyPage(page, index);
-    if (page.drop_scopes.length) await purgeDropped();
+    if (page.drop_scopes.length) { round.other = true; await purgeDropped(); }
     if (!ahead) return pulled;
     next = ahead;
     // Let the page paint and take input between pages.
@@ -485,11 +495,14 @@ async function writePage(tx, page, index) {
 let timer = null;
 let failures = 0;
 let running = false;
+let again = false; // a round was asked for while one ran: another follows it
 let stopped = true;
 
-// requestSync starts a round soon (debounced); retries back off up to five minutes.
+// requestSync starts a round soon (debounced); retries back off up to five minutes. Asked
+// while a round runs (a change made, a poke), it runs another right after that one.
 export function requestSync(delay = 200) {
   if (stopped) return;
+  if (running) { again = true; return; }
   clearTimeout(timer);
   timer = setTimeout(runScheduled, delay);
 }
@@ -497,14 +510,17 @@ export function requestSync(delay = 200) {
 async function runScheduled() {
   if (stopped || running) return;
   running = true;
+  again = false;
   try {
     await syncRound();
     failures = 0;
-    timer = setTimeout(runScheduled, 5 * 60 * 1000); // a round every five minutes anyway
+    clearTimeout(timer);
+    timer = setTimeout(runScheduled, again ? 0 : 5 * 60 * 1000); // a round every five minutes anyway
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return; // the session screen takes over
     failures++;
     const wait = Math.min(300000, 2000 * 2 ** Math.min(failures, 8)) * (0.75 + Math.random() * 0.5);
+    clearTimeout(timer);
     timer = setTimeout(runScheduled, wait);
   } finally {
     running = false;
@@ -524,7 +540,7 @@ export function stopSync() {
   if (liveAbort) liveAbort.abort();
 }
 
-on('outbox-changed', d => { if (!d.remote) requestSync(300); });
+on('outbox-changed', d => { if (!d.remote && !d.sent) requestSync(300); });
 addEventListener('online', () => { failures = 0; requestSync(0); });
 
 // ---- Live stream: one tab holds it (Web Lock "vardag-live") and reads pokes ----

@@ -1,10 +1,13 @@
 // For unit managers (enhetschef): deviations to analyse — consequence, causes, actions,
-// the lex Sarah / lex Maria assessment, and closing.
+// the lex Sarah / lex Maria assessment, and closing. A deviation's report and analysis
+// are its client's data: each opening (the list, a deviation opened) logs a deviation
+// read per client shown (readlog.js); a deviation on a unit names no client.
 import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind } from '../db.js';
 import { clients } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
+import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
 import { LEX, ANALYSIS_STATUSES } from '../codes.js';
 import { show, currentNav, badge, empty, markDirty } from './view.js';
@@ -17,6 +20,7 @@ export async function render(openId) {
   const list = devs.map(r => r.data)
     .map(d => ({ d, a: analysis.get(d.deviation_id), p: pending.some(e => e.args.deviation_id === d.deviation_id) }))
     .sort((x, y) => Number(x.a?.status === 'closed') - Number(y.a?.status === 'closed') || (y.d.occurred_at || '').localeCompare(x.d.occurred_at || ''));
+  await logReads(nav, 'analyse', list.map(({ d }) => ['deviation', d.client_id]));
   show(nav, 'analyse',
     h('h1', {}, t('analyse.title')),
     list.length ? h('ul', { class: 'cards' }, list.map(({ d, a, p }) => h('li', { class: `card${a ? '' : ' new'}`, testid: `deviation-${d.deviation_id}` },

@@ -1,29 +1,24 @@
-// A client (brukare): the journal timeline (genomförandejournal) with corrections shown
-// struck through and still legible, and today's signing list (signeringslista).
-// Opening either puts an access.viewed in the outbox: every read is logged.
+// A client (brukare): the overview (name, address, whether the journal is open), the
+// journal timeline (genomförandejournal) with corrections shown struck through and
+// still legible, and today's signing list (signeringslista). Each opening puts an
+// access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byClient } from '../db.js';
 import { client as getClient, users, occurrencesToday } from '../data.js';
-import { enqueue, pendingFor } from '../outbox.js';
-import { fmtDateTime, fmtTime, nowISO } from '../time.js';
-import { uuidv7 } from '../uuid.js';
-import { show, currentNav, isCurrent, back, badge, empty } from './view.js';
+import { pendingFor } from '../outbox.js';
+import { logReads } from '../readlog.js';
+import { fmtDateTime, fmtTime } from '../time.js';
+import { show, currentNav, back, badge, empty } from './view.js';
 
-// Each opening is logged once per visit to the screen, not per re-render after a sync.
-let lastLogged = '';
+const READ = { journal: 'journal', signing: 'signing_list' };
 
 export async function render(clientId, what) {
   const nav = currentNav(); // first: see show()
   const c = await getClient(clientId);
   if (!c) return show(nav, 'client', back('#/today'), h('h1', {}, t('client.not_found')));
   const tab = what === 'journal' || what === 'signing' ? what : null;
-  const viewKey = `${clientId}/${tab}/${history.length}/${location.hash}`;
-  // A render dropped for a newer navigation (see show()) logs no read.
-  if (tab && lastLogged !== viewKey && isCurrent(nav)) {
-    lastLogged = viewKey;
-    await enqueue('access.viewed', { view_id: uuidv7(), client_id: clientId, what: tab === 'journal' ? 'journal' : 'signing_list', viewed_at: nowISO() });
-  }
+  await logReads(nav, 'client', [[tab ? READ[tab] : 'client', clientId]]);
   const header = [
     back('#/today', t('nav.today')),
     h('h1', {}, c.name),

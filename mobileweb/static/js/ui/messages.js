@@ -1,4 +1,5 @@
-// Messages (meddelanden): to the user or their unit, newest first; write a new one.
+// Messages (meddelanden): the bulletin board's notices of planned downtime first, then
+// the messages to the user or their unit, newest first; write a new one.
 import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
@@ -7,6 +8,7 @@ import { enqueue, pendingFor } from '../outbox.js';
 import { fmtDateTime } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, badge, empty, markDirty } from './view.js';
+import { bulletinBoard } from './bulletins.js';
 
 const PAGE = 50;
 
@@ -75,5 +77,6 @@ export async function render() {
   }, field(t('messages.to'), to, { required: true }), field(t('messages.text'), text, { required: true }), err,
   h('button', { class: 'btn primary', type: 'submit', testid: 'message-send' }, t('messages.send')))));
 
-  show(nav, 'messages', h('h1', {}, t('messages.title')), toggle, compose, all.length ? list : empty(t('messages.none')), more);
+  const board = await bulletinBoard();
+  show(nav, 'messages', h('h1', {}, t('messages.title')), board, toggle, compose, all.length ? list : empty(t('messages.none')), more);
 }

@@ -1,9 +1,11 @@
 // For licensed staff (legitimerad personal): the signing overview — double signings
-// (risk of a double dose) and missed occurrences (utebliven signering).
+// (risk of a double dose) and missed occurrences (utebliven signering). Each opening
+// logs a signing_list read per client shown (readlog.js).
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind } from '../db.js';
 import { clients, users } from '../data.js';
+import { logReads } from '../readlog.js';
 import { fmtDateTime, fmtTime } from '../time.js';
 import { show, currentNav, badge, empty } from './view.js';
 
@@ -26,6 +28,7 @@ export async function render() {
           `${tOr(`outcome.${s.outcome}`, s.outcome)} · ${who.get(s.author_id) || ''} · ${fmtTime(s.signed_at)}`)),
         h('a', { class: 'btn', href: `#/client/${a.client_id}/signing` }, t('overview.open_list'))))) : empty(t('overview.none')));
   };
+  await logReads(nav, 'overview', [...all, ...flagged].map(x => ['signing_list', x.client_id]));
   show(nav, 'overview',
     h('h1', {}, t('overview.title')),
     section('double_signing', t('overview.double')),

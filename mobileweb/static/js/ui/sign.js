@@ -1,10 +1,12 @@
 // Sign one occurrence of a delegated measure: a large button per outcome; "not given" and
 // "partly given" need a reason (orsak), kept in Swedish in the record, as it is read there.
+// The measure and its instruction are the client's signing list: opening logs a read.
 import { h, field, announce } from '../dom.js';
 import { t, tOr, label } from '../i18n.js';
 import { getRecord, byKind, getMeta } from '../db.js';
 import { client as getClient, referenceList } from '../data.js';
 import { enqueue } from '../outbox.js';
+import { logReads } from '../readlog.js';
 import { fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, back, markDirty } from './view.js';
@@ -74,6 +76,7 @@ export async function render(listId, measureId, due) {
     err.textContent = msg;
     announce(msg);
   }
+  await logReads(nav, 'sign', [['signing_list', list.client_id]]);
   show(nav, 'sign',
     back(`#/client/${list.client_id}/signing`, c ? c.name : undefined),
     h('h1', {}, t('sign.title')),

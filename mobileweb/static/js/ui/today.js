@@ -1,12 +1,16 @@
-// Today (Idag): new and current assignments (uppdrag) to acknowledge, today's signings
-// (signeringar) and the clients (brukare). Only today's items are rendered.
+// Today (Idag): the bulletin board's notices of planned downtime, new and current
+// assignments (uppdrag) to acknowledge, today's signings (signeringar) and the clients
+// (brukare). Only today's items are rendered. The assignments and signings listed are
+// clients' data: each opening logs them (readlog.js).
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
 import { clients as allClients, occurrencesToday } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
+import { logReads } from '../readlog.js';
 import { localDay } from '../time.js';
 import { show, currentNav, badge, empty } from './view.js';
+import { bulletinBoard } from './bulletins.js';
 
 const CLIENT_PAGE = 50;
 
@@ -62,9 +66,15 @@ export async function render() {
   more.addEventListener('click', showMore);
   showMore();
 
+  const board = await bulletinBoard();
+  await logReads(nav, 'today', [
+    ...current.map(a => ['assignment', a.client_id]),
+    ...occ.map(o => ['signing_list', o.list.client_id]),
+  ]);
   show(nav, 'today',
     h('h1', {}, t('today.title')),
     h('p', { class: 'meta' }, localDay()),
+    board,
     h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
     h('section', { 'aria-labelledby': 'h-sign' }, h('h2', { id: 'h-sign' }, t('today.signings')), signings),
     h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),

@@ -24,6 +24,22 @@ export function isCurrent(nav) { return nav === latestNav; }
 // action on the screen) is a re-render, not a new screen.
 let shown = '';
 
+// The opening of a screen: from the first render of a screen at an address until a
+// different screen is shown (another address, or the lock or the login in between).
+// Its renders (the first, a sync's re-render, one after an action) share it; what they
+// keep in it (the reads logged, see readlog.js) lasts as long as the opening.
+let openingNow = null;
+
+// opening is the opening the render of screen name at this address belongs to: the
+// current one when it is still rendering its first time or still shown, else a new one.
+export function opening(name) {
+  const key = `${name} ${location.hash}`;
+  const o = openingNow;
+  const stillShown = shown === key && document.body.dataset.screen === name;
+  if (!o || o.key !== key || (o.shown && !stillShown)) openingNow = { key, shown: false, reads: new Set() };
+  return openingNow;
+}
+
 // show puts a screen in the main area, unless a newer navigation has started since the
 // render began (nav); it returns the main area, or null when it dropped the render.
 // A new screen gets the focus on its heading (for screen readers and keyboards) and the
@@ -41,6 +57,8 @@ export function show(nav, name, ...children) {
   document.body.dataset.screen = name;
   clear(main, ...children);
   shown = `${name} ${location.hash}`;
+  if (openingNow && openingNow.key === shown) openingNow.shown = true;
+  else openingNow = null;
   const heading = main.querySelector('h1');
   if (heading) heading.tabIndex = -1;
   if (again) {
