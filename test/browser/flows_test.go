@@ -186,16 +186,17 @@ func (p *Phone) Entries(store string) []Entry {
 }
 
 // WaitOutboxShown waits until window.vardag.stats(), the outbox store and the sync
-// status agree on the number of waiting changes, with records kept; it returns the
-// outbox.
+// status agree on the number of waiting entries (the status's changes plus its reads),
+// with records kept; it returns the outbox.
 func (p *Phone) WaitOutboxShown() []Entry {
 	p.t.Helper()
 	p.WaitFor("stats, the outbox and the sync status to agree", fmt.Sprintf(`(async () => {
 		const s = await window.vardag.stats();
 		const n = (await %s('outbox')).length;
 		const e = document.querySelector('[data-testid=sync-status]');
-		return s.records > 0 && s.outbox === n && !!e && e.dataset.pending === String(n);
-	})()`, readStore))
+		const reads = (await %s('outbox')).filter(x => x.name === 'access.viewed').length;
+		return s.records > 0 && s.outbox === n && !!e && e.dataset.pending === String(n - reads) && e.dataset.reads === String(reads);
+	})()`, readStore, readStore))
 	return p.Entries("outbox")
 }
 

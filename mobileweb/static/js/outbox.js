@@ -39,6 +39,16 @@ export async function enqueueAll(name, argsList) {
 
 export async function outboxEntries() { return (await db()).getAll('outbox'); }
 export async function outboxCount() { return (await db()).count('outbox'); }
+
+// outboxCounts splits the outbox into the user's changes and the reads the read log
+// waits for (access.viewed): the sync status counts only what the user changed.
+export async function outboxCounts() {
+  let changes = 0, reads = 0;
+  for (const e of await outboxEntries()) {
+    if (e.name === 'access.viewed') reads++; else changes++;
+  }
+  return { changes, reads };
+}
 export async function attentionEntries() { return (await db()).getAll('attention'); }
 export async function attentionCount() { return (await db()).count('attention'); }
 

@@ -4,8 +4,8 @@ import { h, clear } from '../dom.js';
 import { t, currentLang, setLang, applyStatic } from '../i18n.js';
 import { getMeta } from '../db.js';
 import { reachable } from '../api.js';
-import { state as syncState, requestSync } from '../sync.js';
-import { outboxCount, attentionCount } from '../outbox.js';
+import { state as syncState, requestSync, syncRound } from '../sync.js';
+import { outboxCount, outboxCounts, attentionCount } from '../outbox.js';
 import { fmtTime } from '../time.js';
 import { logout } from '../auth.js';
 import { hasRole } from '../data.js';
@@ -33,7 +33,7 @@ export function renderShell(user) {
   clear(chrome,
     h('header', { class: 'topbar' },
       h('div', { class: 'brand' }, 'Vardag'),
-      h('div', { class: 'sync-status', testid: 'sync-status', role: 'status', dataset: { online: 'false', pending: '0', lastSync: '', syncing: 'false' } }),
+      h('div', { class: 'sync-status', testid: 'sync-status', role: 'status', dataset: { online: 'false', pending: '0', reads: '0', lastSync: '', syncing: 'false' } }),
       menuBtn),
     menuPanel,
     nav);
@@ -89,7 +89,12 @@ function closeMenu() {
 }
 
 async function onLogout() {
-  const pending = await outboxCount();
+  // What waits is sent first when the server can be reached (the user's changes, and the
+  // reads the read log needs), for at most a few seconds; the warning names what is left.
+  if (await outboxCount() > 0 && navigator.onLine && reachable) {
+    await Promise.race([syncRound(), new Promise(resolve => setTimeout(resolve, 5000))]).catch(() => {});
+  }
+  const pending = (await outboxCounts()).changes;
   const msg = pending > 0 ? t('menu.logout_confirm_pending', { n: pending }) : t('menu.logout_confirm');
   if (!confirm(msg)) return;
   closeMenu();
@@ -103,14 +108,19 @@ export async function updateStatus() {
   const el = document.querySelector('[data-testid=sync-status]');
   if (!el) return;
   const online = navigator.onLine && reachable;
-  let pending, attention, last;
+  let counts, attention, last;
   try {
-    [pending, attention, last] = await Promise.all([outboxCount(), attentionCount(), getMeta('last_sync')]);
+    [counts, attention, last] = await Promise.all([outboxCounts(), attentionCount(), getMeta('last_sync')]);
   } catch {
     return; // the store was wiped: the login takes over
   }
+  // The user's own changes: reads waiting for the read log are no change of theirs, and
+  // "4 ändringar väntar" after only opening a screen would mislead (they go with the
+  // next sync; data-reads counts them).
+  const pending = counts.changes;
   el.dataset.online = String(online);
   el.dataset.pending = String(pending);
+  el.dataset.reads = String(counts.reads);
   el.dataset.lastSync = last || '';
   el.dataset.syncing = String(syncState.syncing);
   const parts = [online ? t('status.online') : t('status.offline')];
