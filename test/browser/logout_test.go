@@ -2,8 +2,10 @@ package browser
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	"vardag/internal/uuids"
 	"vardag/test/testserver"
 )
 
@@ -37,5 +39,43 @@ func TestLogoutLeavesNothing(t *testing.T) {
 	// The login screen creates no database.
 	if names := Eval[[]string](anna, `indexedDB.databases().then(l => l.map(d => d.name))`); slices.Contains(names, "vardag") {
 		t.Errorf("after logout and a reload, IndexedDB has %v", names)
+	}
+}
+
+// TestLogoutSendsWhatWaitsFirst: a note waits in the outbox (the phone's sync is stopped,
+// so nothing else sends it) when anna logs out online. The app sends it before asking,
+// so the confirmation is the plain one, not the warning about changes that would be
+// lost, and the note is on the server for her colleague afterwards.
+func TestLogoutSendsWhatWaitsFirst(t *testing.T) {
+	s := testserver.Start(t)
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	Eval[any](anna, `import('/js/sync.js').then(m => { m.stopSync(); return null; })`)
+	text := "Skrivet strax före utloggning " + uuids.New()
+	anna.WriteNote(astrid, "Kvällsbesök", text)
+	if out := anna.Entries("outbox"); Count(out, "journal.note.add") != 1 {
+		t.Fatalf("the note is not waiting in the outbox: %+v", out)
+	}
+	bo := s.Login("bo")
+	hasNote := func() bool {
+		changes, _ := bo.Pull()
+		for _, c := range changes {
+			if c.Kind == "journal_note" && strings.Contains(string(c.Data), text) {
+				return true
+			}
+		}
+		return false
+	}
+	if hasNote() {
+		t.Fatal("the note reached the server with the sync stopped")
+	}
+
+	anna.Logout()
+	if log := anna.Log(); !strings.Contains(log, "dialog confirm: Logga ut? Allt som finns sparat i telefonen raderas. (accepted)") {
+		t.Errorf("the logout did not ask plainly (the note was not sent first?):\n%s", log)
+	}
+	if !hasNote() {
+		t.Error("the note waiting at the logout is not on the server")
 	}
 }
