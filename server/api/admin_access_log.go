@@ -33,7 +33,7 @@ type accessLogPage struct {
 // AdminAccessLog answers a unit manager's review of the read log (loggranskning,
 // Patientdatalagen 4 kap. 3 §): who read which client's data in their unit, newest first.
 // Only entries whose units include unit_id are given, whatever the other filters say.
-// Without unit_id (as API.md writes the route) it is the one unit the caller manages; a
+// Without unit_id (as the shared contract, API.md, writes the route) it is the one unit the caller manages; a
 // manager of several units names one.
 func (h *Handlers) AdminAccessLog(c *fiber.Ctx) error {
 	unitID := c.Query("unit_id")

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -77,5 +78,23 @@ func TestLogoutSendsWhatWaitsFirst(t *testing.T) {
 	}
 	if !hasNote() {
 		t.Error("the note waiting at the logout is not on the server")
+	}
+}
+
+// TestLogoutWarnsOfReadsThatWouldBeLost: offline (the server is down), anna opens Astrid;
+// the read waits in the outbox for the read log. A logout cannot send it, so it warns
+// that reads of clients' data would be lost, rather than asking plainly.
+func TestLogoutWarnsOfReadsThatWouldBeLost(t *testing.T) {
+	s := testserver.Start(t)
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	anna.WaitFor("the service worker to control the page", `!!navigator.serviceWorker.controller`)
+	s.Stop()
+	anna.OpenClient(astrid)
+	anna.WaitFor("the read of Astrid in the outbox", fmt.Sprintf(`import('/js/outbox.js').then(m => m.outboxEntries()).then(es => es.some(e => e.name === 'access.viewed' && e.args.client_id === %s))`, js(astrid)))
+	anna.Logout()
+	if log := anna.Log(); !strings.Contains(log, "dialog confirm: Det finns läsningar av brukares uppgifter som inte har skickats till loggen än") {
+		t.Errorf("the logout did not warn of the unsent read:\n%s", log)
 	}
 }

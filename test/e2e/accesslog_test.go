@@ -261,7 +261,7 @@ func TestAccessLogRefusesBadQueries(t *testing.T) {
 			t.Errorf("%s: %d %s", q.Encode(), res.Status, res.Body)
 		}
 	}
-	// Without unit_id (the route as API.md has it): the one unit the caller manages; care
+	// Without unit_id (the route as the shared contract API.md has it): the one unit the caller manages; care
 	// staff are refused; a manager of several units must name one.
 	if res, page := accessLog(t, s, david.Token, url.Values{}); res.Status != 200 || page.Entries == nil {
 		t.Errorf("the review without unit_id: %d %s", res.Status, res.Body)

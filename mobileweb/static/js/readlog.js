@@ -26,16 +26,30 @@ import { isCurrent, opening } from './ui/view.js';
 // logReads logs what the render of screen (nav: its navigation, see ui/view.js) is about
 // to show: reads is a list of [what, client_id]. A render dropped for a newer navigation
 // logs nothing.
+// A render returns only once the reads it shows are in the outbox: its own, and those
+// another render of the same opening is still saving (o.saving). A save that fails
+// forgets its keys, so the next render logs them again; the failed render throws and
+// shows nothing.
 export async function logReads(nav, screen, reads) {
   if (!isCurrent(nav)) return;
-  const seen = opening(screen).reads;
+  const o = opening(screen);
+  const seen = o.reads;
   const viewedAt = nowISO();
   const fresh = [];
+  const keys = [];
   for (const [what, clientId] of reads) {
     const key = `${what} ${clientId}`;
     if (!clientId || seen.has(key)) continue;
     seen.add(key); // at once: a render that runs alongside (a sync's) sees it
+    keys.push(key);
     fresh.push({ view_id: uuidv7(), client_id: clientId, what, viewed_at: viewedAt });
   }
-  await enqueueAll('access.viewed', fresh);
+  const save = enqueueAll('access.viewed', fresh).catch(err => {
+    for (const k of keys) seen.delete(k);
+    throw err;
+  });
+  const before = o.saving || Promise.resolve();
+  o.saving = Promise.allSettled([before, save]);
+  await before.catch(() => {});
+  await save;
 }

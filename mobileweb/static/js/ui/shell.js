@@ -94,8 +94,10 @@ async function onLogout() {
   if (await outboxCount() > 0 && navigator.onLine && reachable) {
     await Promise.race([syncRound(), new Promise(resolve => setTimeout(resolve, 5000))]).catch(() => {});
   }
-  const pending = (await outboxCounts()).changes;
-  const msg = pending > 0 ? t('menu.logout_confirm_pending', { n: pending }) : t('menu.logout_confirm');
+  // Changes first (the user's work); else reads the read log would lose.
+  const left = await outboxCounts();
+  const msg = left.changes > 0 ? t('menu.logout_confirm_pending', { n: left.changes })
+    : left.reads > 0 ? t('menu.logout_confirm_reads', { n: left.reads }) : t('menu.logout_confirm');
   if (!confirm(msg)) return;
   closeMenu();
   await logout();

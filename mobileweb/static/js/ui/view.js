@@ -36,7 +36,7 @@ export function opening(name) {
   const key = `${name} ${location.hash}`;
   const o = openingNow;
   const stillShown = shown === key && document.body.dataset.screen === name;
-  if (!o || o.key !== key || (o.shown && !stillShown)) openingNow = { key, shown: false, reads: new Set() };
+  if (!o || o.key !== key || (o.shown && !stillShown)) openingNow = { key, shown: false, reads: new Set(), saving: null };
   return openingNow;
 }
 
