@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,13 +15,17 @@ var bucketTokens = []byte("id_hw_tokens")
 // Errors of hardware tokens.
 var (
 	ErrTokenBound = errors.New("identity: the token is bound to another user")
+	// ErrTokenOfAnotherProvider: a token belongs to the provider whose import brought it.
+	ErrTokenOfAnotherProvider = errors.New("identity: the token belongs to another provider")
 )
 
-// HardwareToken is an imported hardware TOTP token (inloggningsdosa): its seed, and the
-// user it is bound to once a unit representative or administrator hands it out.
+// HardwareToken is an imported hardware TOTP token (inloggningsdosa): its seed, the
+// provider (utförare) whose import brought it, and the user it is bound to once that
+// provider's unit representative, or an administrator, hands it out.
 type HardwareToken struct {
 	Serial     string    `json:"serial"`
 	Secret     string    `json:"secret"` // base32
+	ProviderID string    `json:"provider_id,omitempty"`
 	ImportedAt time.Time `json:"imported_at"`
 	UserID     string    `json:"user_id,omitempty"`
 }
@@ -32,11 +37,15 @@ type ImportResult struct {
 	Kept     []string `json:"kept"`     // bound tokens keep their seed: unbind them first
 }
 
-// ImportTokens stores the seeds of imported tokens in one transaction. A token already
-// bound to a user keeps its seed.
-func (s *Store) ImportTokens(tokens []HardwareToken, now time.Time) (ImportResult, error) {
+// ImportTokens stores the seeds of a provider's imported tokens in one transaction. A
+// token already bound to a user keeps its seed. A serial another provider imported
+// refuses the whole import (ErrTokenOfAnotherProvider): nothing is stored.
+func (s *Store) ImportTokens(providerID string, tokens []HardwareToken, now time.Time) (ImportResult, error) {
 	res := ImportResult{Added: []string{}, Replaced: []string{}, Kept: []string{}}
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketProviders).Get([]byte(providerID)) == nil {
+			return fmt.Errorf("identity: tokens for unknown provider %s: %w", providerID, ErrNotFound)
+		}
 		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
 			return err
 		}
@@ -47,13 +56,17 @@ func (s *Store) ImportTokens(tokens []HardwareToken, now time.Time) (ImportResul
 				res.Added = append(res.Added, t.Serial)
 			case err != nil:
 				return err
+			case old.ProviderID != "" && old.ProviderID != providerID:
+				// (A token imported before tokens had providers is taken by the first
+				// provider to import it again.)
+				return fmt.Errorf("%w: %s", ErrTokenOfAnotherProvider, t.Serial)
 			case old.UserID != "":
 				res.Kept = append(res.Kept, t.Serial)
 				continue
 			default:
 				res.Replaced = append(res.Replaced, t.Serial)
 			}
-			t.ImportedAt, t.UserID = now, ""
+			t.ImportedAt, t.UserID, t.ProviderID = now, "", providerID
 			if err := putJSON(tx, bucketTokens, t.Serial, t); err != nil {
 				return err
 			}
@@ -64,8 +77,10 @@ func (s *Store) ImportTokens(tokens []HardwareToken, now time.Time) (ImportResul
 }
 
 // BindToken makes the token with serial the user's TOTP factor, releasing a token the
-// user had before. The token's used-step memory starts afresh with its own seed.
-func (s *Store) BindToken(userID, serial string) error {
+// user had before. The token's used-step memory starts afresh with its own seed. When
+// providers is not nil, the token must be one of theirs (ErrTokenOfAnotherProvider);
+// nil (an administrator) takes any token.
+func (s *Store) BindToken(userID, serial string, providers []string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
 			return err
@@ -73,6 +88,9 @@ func (s *Store) BindToken(userID, serial string) error {
 		var t HardwareToken
 		if err := getJSON(tx, bucketTokens, serial, &t); err != nil {
 			return fmt.Errorf("identity: token %s: %w", serial, err)
+		}
+		if providers != nil && !slices.Contains(providers, t.ProviderID) {
+			return ErrTokenOfAnotherProvider
 		}
 		if t.UserID != "" && t.UserID != userID {
 			return ErrTokenBound

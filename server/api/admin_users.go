@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,9 +230,15 @@ func (h *Handlers) AdminRevokeDevice(c *fiber.Ctx) error {
 // AdminImportTokens imports the seeds of hardware tokens (inloggningsdosor): a PSKC file
 // (RFC 6030; Content-Type application/pskc+xml or application/xml, the pre-shared key of
 // an encrypted file in hex in X-PSKC-Key) or a CSV file (text/csv: serial, base32 secret).
-// Administrators only.
+// The tokens are the provider's (provider_id): an administrator imports for any provider,
+// a unit representative or unit manager for their own.
 func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
-	if !principal(c).Access.Admin {
+	a := principal(c).Access
+	providerID := c.Query("provider_id")
+	if providerID == "" || len(providerID) > 100 {
+		return invalidRequest("provider_id is required: the provider (utförare) whose tokens these are.")
+	}
+	if !a.Admin && !actsFor(a, providerID) {
 		return errForbidden
 	}
 	body, err := rawBody(c)
@@ -261,11 +268,41 @@ func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
 	for _, s := range seeds {
 		tokens = append(tokens, identity.HardwareToken{Serial: s.Serial, Secret: s.Base32()})
 	}
-	res, err := h.Identity.ImportTokens(tokens, h.Now())
-	if err != nil {
+	res, err := h.Identity.ImportTokens(providerID, tokens, h.Now())
+	switch {
+	case errors.Is(err, identity.ErrTokenOfAnotherProvider):
+		return &Error{Status: 409, Code: "token_of_another_provider", Message: "The file holds a token another provider imported; nothing was imported."}
+	case errors.Is(err, identity.ErrNotFound):
+		return invalidRequest("provider_id names no provider.")
+	case err != nil:
 		return err
 	}
 	return c.JSON(res)
+}
+
+// actsFor tells whether the caller is a unit representative or unit manager in a unit of
+// the provider.
+func actsFor(a identity.Access, providerID string) bool {
+	for unit, provider := range a.ProviderOf {
+		if provider == providerID && a.Has(unit, identity.RoleUnitRep, identity.RoleUnitManager) {
+			return true
+		}
+	}
+	return false
+}
+
+// providersOf are the providers of the units where the user holds a valid grant.
+func (h *Handlers) providersOf(userID string) []string {
+	providers := []string{}
+	for _, g := range h.Identity.Grants(userID) {
+		if !g.ValidAt(h.Now()) {
+			continue
+		}
+		if unit, ok := h.Identity.Unit(g.UnitID); ok && !slices.Contains(providers, unit.ProviderID) {
+			providers = append(providers, unit.ProviderID)
+		}
+	}
+	return providers
 }
 
 type bindTokenRequest struct {
@@ -285,10 +322,16 @@ func (h *Handlers) AdminBindToken(c *fiber.Ctx) error {
 	if strings.TrimSpace(req.Serial) == "" || len(req.Serial) > 100 {
 		return invalidRequest("serial is required.")
 	}
-	switch err := h.Identity.BindToken(u.ID, strings.TrimSpace(req.Serial)); {
+	// A unit representative hands out only the user's providers' tokens; another
+	// provider's token answers as no token at all.
+	var providers []string
+	if !principal(c).Access.Admin {
+		providers = h.providersOf(u.ID)
+	}
+	switch err := h.Identity.BindToken(u.ID, strings.TrimSpace(req.Serial), providers); {
 	case errors.Is(err, identity.ErrTokenBound):
 		return errTokenBound
-	case errors.Is(err, identity.ErrNotFound):
+	case errors.Is(err, identity.ErrNotFound), errors.Is(err, identity.ErrTokenOfAnotherProvider):
 		return errTokenNotFound
 	case err != nil:
 		return err

@@ -77,27 +77,44 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 	}
 }
 
-// Hardware tokens (inloggningsdosor): an administrator imports seeds from a CSV or PSKC
-// (RFC 6030) file; a token is handed out by its serial and its codes open the account.
+// Hardware tokens (inloggningsdosor): a provider's seeds are imported from a CSV or PSKC
+// (RFC 6030) file, by an administrator or the provider's own unit representative or
+// manager; a token is handed out by its serial, only to a user of its provider (or by an
+// administrator), and its codes open the account.
 func TestHardwareTokenImportAndBinding(t *testing.T) {
 	s := testserver.Start(t)
-	admin, anna := s.Login("admin"), s.Login("anna")
+	s.AddUser("rut", demo.AspenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
+	s.AddUser("rolf", demo.BjorkenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
+	admin, anna, david, eva, rut, rolf := s.Login("admin"), s.Login("anna"), s.Login("david"), s.Login("eva"), s.Login("rut"), s.Login("rolf")
 	const seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // "12345678901234567890", RFC 6238 Appendix B
 	csv := "serial;secret\n# leverans 2026-11\nVD-0001;" + seed + "\nVD-0002;JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n"
+	impFor := func(provider, token, ctype, body string) testserver.Response {
+		return s.DoWith("POST", "/api/v1/admin/tokens?provider_id="+provider, token, map[string]string{"Content-Type": ctype}, body)
+	}
 	imp := func(token, ctype, body string) testserver.Response {
-		return s.DoWith("POST", "/api/v1/admin/tokens", token, map[string]string{"Content-Type": ctype}, body)
+		return impFor(demo.OwnProviderID, token, ctype, body)
 	}
 	if res := imp(anna.Token, "text/csv", csv); res.Status != 403 {
 		t.Fatalf("care staff importing: %d %s", res.Status, res.Body)
 	}
+	if res := imp(eva.Token, "text/csv", csv); res.Status != 403 {
+		t.Fatalf("another provider's coordinator importing: %d %s", res.Status, res.Body)
+	}
+	if res := impFor("", admin.Token, "text/csv", csv); res.Status != 400 || res.ErrorCode() != "invalid_request" {
+		t.Fatalf("an import for no provider: %d %s", res.Status, res.Body)
+	}
 	if res := imp(admin.Token, "text/csv", "VD-9;tooshort\n"); res.Status != 400 || res.ErrorCode() != "invalid_token_file" {
 		t.Fatalf("bad CSV: %d %s", res.Status, res.Body)
 	}
-	res := imp(admin.Token, "text/csv", csv)
+	res := imp(david.Token, "text/csv", csv) // Aspen's manager, for his own provider
 	var got identity.ImportResult
 	res.JSON(t, &got)
 	if res.Status != 200 || len(got.Added) != 2 {
 		t.Fatalf("import: %d %s", res.Status, res.Body)
+	}
+	// Another provider's file holding one of these serials is refused whole.
+	if res := impFor(demo.NorrProviderID, admin.Token, "text/csv", "VD-0003;"+seed+"\nVD-0001;"+seed+"\n"); res.Status != 409 || res.ErrorCode() != "token_of_another_provider" {
+		t.Fatalf("another provider importing a serial: %d %s", res.Status, res.Body)
 	}
 	pskc := `<?xml version="1.0" encoding="UTF-8"?>
 <KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">
@@ -120,6 +137,17 @@ func TestHardwareTokenImportAndBinding(t *testing.T) {
 	}
 	if res := bind(admin.Token, "bo", "VD-4040"); res.ErrorCode() != "token_not_found" {
 		t.Fatalf("unknown serial: %d %s", res.Status, res.Body)
+	}
+	if res := bind(admin.Token, "farid", "VD-0003"); res.ErrorCode() != "token_not_found" {
+		t.Fatalf("a serial of a refused import: %d %s", res.Status, res.Body)
+	}
+	// Björken's unit representative cannot hand out Aspen's provider's token, and it
+	// answers as no token; Aspen's can.
+	if res := bind(rolf.Token, "farid", "VD-0002"); res.Status != 404 || res.ErrorCode() != "token_not_found" {
+		t.Fatalf("another provider's token handed out: %d %s", res.Status, res.Body)
+	}
+	if res := bind(rut.Token, "anna", "VD-0002"); res.Status != 204 {
+		t.Fatalf("the provider's own representative binding: %d %s", res.Status, res.Body)
 	}
 	if res := bind(admin.Token, "bo", "VD-0001"); res.Status != 204 {
 		t.Fatalf("bind: %d %s", res.Status, res.Body)
