@@ -108,15 +108,7 @@ func TestParseCSVErrors(t *testing.T) {
 	for _, tt := range csvBad {
 		t.Run(tt.name, func(t *testing.T) {
 			seeds, err := ParseCSV(strings.NewReader(tt.in))
-			if err == nil {
-				t.Fatalf("got %d seeds, want an error with %q", len(seeds), tt.want)
-			}
-			if seeds != nil {
-				t.Errorf("got seeds with an error")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("got %q, want it to contain %q", err, tt.want)
-			}
+			wantRefused(t, seeds, err, tt.want)
 			noSecretIn(t, err, rfcSecret)
 			noSecretIn(t, err, []byte(shortRaw))
 		})

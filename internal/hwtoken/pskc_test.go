@@ -246,20 +246,26 @@ func TestParsePSKCErrors(t *testing.T) {
 	for _, tt := range pskcErrorCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			seeds, err := ParsePSKC(strings.NewReader(tt.doc), tt.psk)
-			if err == nil {
-				t.Fatalf("got %d seeds, want an error with %q", len(seeds), tt.want)
-			}
-			if seeds != nil {
-				t.Errorf("got seeds with an error")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("got %q, want it to contain %q", err, tt.want)
-			}
+			wantRefused(t, seeds, err, tt.want)
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("got %q, want errors.Is %v", err, tt.is)
 			}
 			noSecretIn(t, err, rfcSecret)
 		})
+	}
+}
+
+// wantRefused fails unless a parse gave no seeds and an error containing want.
+func wantRefused(t *testing.T, seeds []Seed, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got %d seeds, want an error with %q", len(seeds), want)
+	}
+	if seeds != nil {
+		t.Errorf("got seeds with an error")
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("got %q, want it to contain %q", err, want)
 	}
 }
 

@@ -271,7 +271,7 @@ func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
 	res, err := h.Identity.ImportTokens(providerID, tokens, h.Now())
 	switch {
 	case errors.Is(err, identity.ErrTokenOfAnotherProvider):
-		return &Error{Status: 409, Code: "token_of_another_provider", Message: "The file holds a token another provider imported; nothing was imported."}
+		return errTokenOfOther
 	case errors.Is(err, identity.ErrNotFound):
 		return invalidRequest("provider_id names no provider.")
 	case err != nil:

@@ -59,6 +59,7 @@ var (
 	errSessionNotFound  = &Error{Status: 404, Code: "session_not_found", Message: "There is no such session."}
 	errTokenNotFound    = &Error{Status: 404, Code: "token_not_found", Message: "There is no imported token with that serial number."}
 	errTokenBound       = &Error{Status: 409, Code: "token_bound", Message: "That token is handed out to someone else."}
+	errTokenOfOther     = &Error{Status: 409, Code: "token_of_another_provider", Message: "The file holds a token another provider imported; nothing was imported."}
 	errNotYourself      = &Error{Status: 403, Code: "not_yourself", Message: "Someone else must do this for you."}
 )
 

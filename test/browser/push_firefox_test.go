@@ -73,7 +73,7 @@ func TestFirefoxSubscriptionIsStoredAndDelivers(t *testing.T) {
 	ff.Click("code-submit")
 	screen("today")
 	ff.WaitFor("the active service worker", `navigator.serviceWorker.ready.then(r => r.active && r.active.state === 'activated')`, 20*time.Second)
-	waitUntil(t, "Firefox's connection to the push service", func() bool { return svc.Connected() == 1 })
+	testserver.WaitUntil(t, "Firefox's connection to the push service", func() bool { return svc.Connected() == 1 })
 
 	ff.Click("menu")
 	ff.WaitFor("the menu item Aviseringar", `(e => e && !e.hidden)(document.querySelector('[data-testid=push-toggle]'))`, 20*time.Second)
@@ -117,7 +117,7 @@ func TestFirefoxSubscriptionIsStoredAndDelivers(t *testing.T) {
 	if r := bo.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("anna"), "text": secret}); r.Results[0].Status != "applied" {
 		t.Fatalf("message.send: %+v", r.Results[0])
 	}
-	waitUntil(t, "Firefox's acknowledgement", func() bool { return len(svc.Acks()) > 0 })
+	testserver.WaitUntil(t, "Firefox's acknowledgement", func() bool { return len(svc.Acks()) > 0 })
 	acks := svc.Acks()
 	if len(acks) != 1 || acks[0].Channel != regs[0].Channel || acks[0].Code != 100 {
 		t.Errorf("acknowledgements %+v: want one, code 100 (decrypted and handed to the service worker) for channel %s", acks, regs[0].Channel)
@@ -149,12 +149,12 @@ func TestFirefoxSubscriptionIsStoredAndDelivers(t *testing.T) {
 	// subscribes again with the same key and the app posts the new subscription and
 	// deletes the old one. The server then stores the new endpoint only, and it works.
 	svc.Forget()
-	waitUntil(t, "Firefox's new registration", func() bool { return len(svc.Registrations()) == 1 })
+	testserver.WaitUntil(t, "Firefox's new registration", func() bool { return len(svc.Registrations()) == 1 })
 	renewed := svc.Registrations()[0]
 	if renewed.Channel == regs[0].Channel || !bytes.Equal(renewed.Key, published) {
 		t.Errorf("after pushsubscriptionchange the registration is %+v (the first was %s)", renewed, regs[0].Channel)
 	}
-	waitUntil(t, "the server to store the renewed subscription", func() bool {
+	testserver.WaitUntil(t, "the server to store the renewed subscription", func() bool {
 		subs := s.App.Push.Subscriptions().ForUser(demo.UserID("anna"))
 		return len(subs) == 1 && subs[0].Endpoint == renewed.Endpoint
 	})
@@ -162,11 +162,11 @@ func TestFirefoxSubscriptionIsStoredAndDelivers(t *testing.T) {
 	if n := s.App.Push.Subscriptions().Len(); n != 1 {
 		t.Errorf("the server stores %d subscriptions after the renewal, want 1", n)
 	}
-	ff.Call("script.evaluate", map[string]any{"expression": "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))", "target": map[string]any{"context": ff.Context}, "awaitPromise": true}, nil)
+	firefox.Eval[any](ff, `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))`)
 	if r := bo.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("anna"), "text": secret}); r.Results[0].Status != "applied" {
 		t.Fatalf("message.send: %+v", r.Results[0])
 	}
-	waitUntil(t, "Firefox's acknowledgement of the second message", func() bool { return len(svc.Acks()) > 1 })
+	testserver.WaitUntil(t, "Firefox's acknowledgement of the second message", func() bool { return len(svc.Acks()) > 1 })
 	if acks := svc.Acks(); len(acks) != 2 || acks[1].Channel != renewed.Channel || acks[1].Code != 100 {
 		t.Errorf("acknowledgements %+v: want the second, code 100, for the renewed channel %s", acks, renewed.Channel)
 	}
@@ -180,7 +180,7 @@ func TestFirefoxSubscriptionIsStoredAndDelivers(t *testing.T) {
 	if n := s.App.Push.Subscriptions().Len(); n != 0 {
 		t.Errorf("the server stores %d subscriptions after the logout", n)
 	}
-	waitUntil(t, "the channel's unregistration", func() bool { return len(svc.Unregistered()) == 1 })
+	testserver.WaitUntil(t, "the channel's unregistration", func() bool { return len(svc.Unregistered()) == 1 })
 	if got := svc.Unregistered(); got[0] != renewed.Channel {
 		t.Errorf("unregistered %v, want %s", got, renewed.Channel)
 	}
@@ -200,15 +200,4 @@ func serverVAPIDKey(t *testing.T, s *testserver.Server, d *testserver.Device) []
 		t.Fatalf("vapid key %q: %v", body.Key, err)
 	}
 	return raw
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -53,11 +53,11 @@ func TestBackupTakenDuringPushesRestores(t *testing.T) {
 		phones[i] = s.Login([]string{"anna", "bo", "cecilia", "david"}[i%4])
 	}
 	st := startStorm(s, phones, "Under säkerhetskopiering")
-	waitFor(t, "the phones to push", func() bool { return st.Count() >= 80 })
+	testserver.WaitUntil(t, "the phones to push", func() bool { return st.Count() >= 80 })
 	before := st.Acked()
 	headBefore := s.Head() // the log only grows: every note in before is at or below it
 	res := s.Do("GET", "/api/v1/admin/backup", admin.Token, nil)
-	waitFor(t, "pushes after the backup", func() bool { return st.Count() >= len(before)+40 })
+	testserver.WaitUntil(t, "pushes after the backup", func() bool { return st.Count() >= len(before)+40 })
 	if _, failures := st.Stop(); len(failures) > 0 {
 		t.Fatalf("pushes failed while the backup ran: %v", failures)
 	}
@@ -171,16 +171,6 @@ func TestRestoreAsPhonesMeetIt(t *testing.T) {
 	pull = r.Do("GET", "/api/v1/sync/pull?cursor="+bo.Cursor, bo.Token, nil)
 	if pull.Status != 409 || pull.ErrorCode() != "cursor_expired" {
 		t.Fatalf("bo's cursor from the old log, once the restored one is longer: %d %.300s", pull.Status, pull.Body)
-	}
-}
-
-// waitFor polls cond for up to 20 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }
 

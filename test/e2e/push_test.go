@@ -71,17 +71,6 @@ func sendMessage(t *testing.T, from *testserver.Device, to, text string) {
 	}
 }
 
-func waitPush(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func payloadsOf(rs []pushtest.Received) []string {
 	out := []string{}
 	for _, r := range rs {
@@ -124,7 +113,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 	}
 	res.JSON(t, &a)
 	// The distribution comes in a later window than the delivery.
-	waitPush(t, "the delivery's notifications", func() bool { return len(svc.For("alma")) == 1 })
+	testserver.WaitUntil(t, "the delivery's notifications", func() bool { return len(svc.For("alma")) == 1 })
 	if r := alma.Push("assignment.distribute", map[string]any{"assignment_id": a.AssignmentID, "subunit_id": demo.AspenNorrID}); r.Results[0].Status != "applied" {
 		t.Fatalf("distribute: %+v", r.Results[0])
 	}
@@ -136,7 +125,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 		"david":   {`{"category":"assignment","count":1}`, `{"category":"deviation","count":1}`},
 		"alma":    {`{"category":"assignment","count":1}`},
 	}
-	waitPush(t, "every notification", func() bool {
+	testserver.WaitUntil(t, "every notification", func() bool {
 		for user, w := range want {
 			if len(svc.For(user)) < len(w) {
 				return false
@@ -201,7 +190,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 	if n > 0 {
 		missed := `{"category":"missed_signing","count":` + itoa(n) + `}`
 		for _, user := range []string{"anna", "bo", "cecilia"} {
-			waitPush(t, user+"'s missed signing", func() bool { return slices.Contains(payloadsOf(svc.For(user)), missed) })
+			testserver.WaitUntil(t, user+"'s missed signing", func() bool { return slices.Contains(payloadsOf(svc.For(user)), missed) })
 		}
 	} else {
 		t.Error("no occurrence was missed")
@@ -297,7 +286,7 @@ func TestWebPushSubscriptionEnds(t *testing.T) {
 		return pushtest.Reply{Status: http.StatusCreated}
 	})
 	sendMessage(t, anna, "bo", "hej")
-	waitPush(t, "the 410 to delete the subscription", func() bool { return s.Push.Subscriptions().Len() == 0 })
+	testserver.WaitUntil(t, "the 410 to delete the subscription", func() bool { return s.Push.Subscriptions().Len() == 0 })
 	sendMessage(t, anna, "bo", "hej igen")
 	time.Sleep(800 * time.Millisecond)
 	if n := len(svc.For("gone")); n != 1 {
@@ -321,7 +310,7 @@ func TestWebPushSubscriptionEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	sendMessage(t, anna, "bo", "hallå")
-	waitPush(t, "the ended session's subscription to go", func() bool { return s.Push.Subscriptions().Len() == 0 })
+	testserver.WaitUntil(t, "the ended session's subscription to go", func() bool { return s.Push.Subscriptions().Len() == 0 })
 	time.Sleep(300 * time.Millisecond)
 	if n := len(svc.For("logout")) + len(svc.For("revoked")); n != 0 {
 		t.Fatalf("%d notifications to ended sessions", n)
@@ -340,7 +329,7 @@ func TestWebPushRetriesAfter429(t *testing.T) {
 		return pushtest.Reply{Status: http.StatusCreated}
 	})
 	sendMessage(t, anna, "bo", "hej")
-	waitPush(t, "the retry", func() bool { return len(svc.For("bo")) == 2 })
+	testserver.WaitUntil(t, "the retry", func() bool { return len(svc.For("bo")) == 2 })
 	got := svc.For("bo")
 	if gap := got[1].At.Sub(got[0].At); gap < 900*time.Millisecond {
 		t.Errorf("retried after %v; Retry-After said 1 s: %+v", gap, got)
@@ -348,7 +337,7 @@ func TestWebPushRetriesAfter429(t *testing.T) {
 	if string(got[1].Payload) != `{"category":"message","count":1}` {
 		t.Errorf("retried payload %s", got[1].Payload)
 	}
-	waitPush(t, "the count", func() bool { return s.Push.Stats().Sent == 1 })
+	testserver.WaitUntil(t, "the count", func() bool { return s.Push.Stats().Sent == 1 })
 }
 
 // A push service that never answers delays no push and no pull: notifications wait in a
@@ -384,7 +373,7 @@ func TestWebPushHangingServiceDelaysNoSync(t *testing.T) {
 			timed("a pull", func() { bos[i%len(bos)].Pull() })
 		}
 	}
-	waitPush(t, "drops", func() bool { return s.Push.Stats().Dropped > 0 })
+	testserver.WaitUntil(t, "drops", func() bool { return s.Push.Stats().Dropped > 0 })
 	st := s.Push.Stats()
 	if st.QueueLen > st.QueueCap || st.QueueCap != 4 {
 		t.Errorf("queue %d of %d", st.QueueLen, st.QueueCap)

@@ -319,15 +319,6 @@ func jwtPart(t *testing.T, token string, i int) map[string]any {
 	return m
 }
 
-func sign(t *testing.T, method jwt.SigningMethod, key []byte, claims map[string]any) string {
-	t.Helper()
-	token, err := jwt.NewWithClaims(method, jwt.MapClaims(claims)).SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
-}
-
 // TestAccessTokenChecksOverHTTP: the API accepts only access tokens it signed itself with
 // HS256, for its own audience and issuer, of the access type and unexpired (RFC 8725 §3.1
 // algorithm verification and §3.9 audience; RFC 7519 §4.1.3, §4.1.4; OWASP ASVS 5.0 V9.1.1
@@ -350,7 +341,7 @@ func TestAccessTokenChecksOverHTTP(t *testing.T) {
 	}
 	// Control: the real claims signed again with the server's key are accepted, so
 	// testserver.Secret is the server's key and each refusal below is the one change.
-	if res := pullStatus(s, sign(t, jwt.SigningMethodHS256, testserver.Secret, claims)); res.Status != 200 {
+	if res := pullStatus(s, forge(t, jwt.SigningMethodHS256, testserver.Secret, claims)); res.Status != 200 {
 		t.Fatalf("re-signed real claims: %d %s", res.Status, res.Body)
 	}
 
@@ -358,16 +349,16 @@ func TestAccessTokenChecksOverHTTP(t *testing.T) {
 	for _, c := range []struct{ name, token string }{
 		{"the refresh token as a bearer token", anna.RefreshToken},
 		{"alg none (RFC 7518 §3.6)", unsigned},
-		{"another HS256 key", sign(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims)},
-		{"HS512 with the server's key (not on the allow-list)", sign(t, jwt.SigningMethodHS512, testserver.Secret, claims)},
+		{"another HS256 key", forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims)},
+		{"HS512 with the server's key (not on the allow-list)", forge(t, jwt.SigningMethodHS512, testserver.Secret, claims)},
 		{"a tampered payload", strings.Join([]string{strings.Split(anna.Token, ".")[0],
 			base64.RawURLEncoding.EncodeToString([]byte(mustJSON(t, with(func(c map[string]any) { c["sub"] = demo.UserID("david") })))),
 			strings.Split(anna.Token, ".")[2]}, ".")},
-		{"wrong aud", sign(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["aud"] = "another-api" }))},
-		{"wrong iss", sign(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["iss"] = "someone-else" }))},
-		{"no exp", sign(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { delete(c, "exp") }))},
-		{"not an access token", sign(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["typ"] = "refresh" }))},
-		{"not yet valid", sign(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) {
+		{"wrong aud", forge(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["aud"] = "another-api" }))},
+		{"wrong iss", forge(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["iss"] = "someone-else" }))},
+		{"no exp", forge(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { delete(c, "exp") }))},
+		{"not an access token", forge(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) { c["typ"] = "refresh" }))},
+		{"not yet valid", forge(t, jwt.SigningMethodHS256, testserver.Secret, with(func(c map[string]any) {
 			c["nbf"] = s.Clock.Now().Add(time.Hour).Unix()
 			c["iat"] = s.Clock.Now().Add(time.Hour).Unix()
 		}))},
@@ -388,7 +379,7 @@ func TestAccessTokenChecksOverHTTP(t *testing.T) {
 		t.Fatalf("expired token: %d %s", res.Status, res.Body)
 	}
 	// An expired token re-signed with changed claims is still only invalid, never "expired".
-	if res := pullStatus(s, sign(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims)); res.Status != 401 || res.ErrorCode() != "unauthenticated" {
+	if res := pullStatus(s, forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims)); res.Status != 401 || res.ErrorCode() != "unauthenticated" {
 		t.Fatalf("expired token with a wrong key: %d %s", res.Status, res.Body)
 	}
 	if res := anna.Refresh(); res.Status != 200 {

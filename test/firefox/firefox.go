@@ -337,8 +337,8 @@ func (b *Browser) Grant(origin, name string) {
 	}, nil)
 }
 
-// ErrScript is an exception the evaluated script threw.
-var ErrScript = errors.New("script threw")
+// errScript is an exception the evaluated script threw.
+var errScript = errors.New("script threw")
 
 // evaluate runs expr (awaited when a promise) in the tab and decodes its JSON value.
 func (b *Browser) evaluate(ctx context.Context, expr string, out any) error {
@@ -362,7 +362,7 @@ func (b *Browser) evaluate(ctx context.Context, expr string, out any) error {
 		return err
 	}
 	if res.Type == "exception" {
-		return fmt.Errorf("%w: %s", ErrScript, res.ExceptionDetails.Text)
+		return fmt.Errorf("%w: %s", errScript, res.ExceptionDetails.Text)
 	}
 	if res.Result.Type != "string" {
 		return fmt.Errorf("script gave a %s, not JSON text", res.Result.Type)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,12 +34,9 @@ func (s *Server) Restart(before ...func(*Server)) *Server {
 	s.t.Helper()
 	s.Stop()
 	s.mu.Lock()
-	used := make(map[string]int64, len(s.lastLogin))
-	for k, v := range s.lastLogin {
-		used[k] = v
-	}
+	used := maps.Clone(s.lastLogin)
 	s.mu.Unlock()
-	n := startAt(s.t, s.Addr(), s.dir, s.Clock, before, s.edit())
+	n := startAt(s.t, s.Addr(), s.dir, s.Clock, before, s.edits)
 	n.mu.Lock()
 	n.lastLogin = used
 	n.mu.Unlock()
@@ -49,26 +46,12 @@ func (s *Server) Restart(before ...func(*Server)) *Server {
 // Addr is the host:port the server listens on.
 func (s *Server) Addr() string { return strings.TrimPrefix(s.URL, "http://") }
 
-// edits remembers the configuration edits of servers started by StartAt, for Restart.
-// A server started by Start or StartIn restarts with none.
-var edits = struct {
-	sync.Mutex
-	m map[*Server][]func(*config.Config)
-}{m: map[*Server][]func(*config.Config){}}
-
-func (s *Server) edit() []func(*config.Config) {
-	edits.Lock()
-	defer edits.Unlock()
-	return edits.m[s]
-}
-
 func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server), edit []func(*config.Config)) *Server {
 	t.Helper()
-	// As StartIn does, with the listener opened last.
 	cfg := config.Default()
 	cfg.DataDir, cfg.Demo, cfg.Now, cfg.JWTSecret = dir, true, clock.Now, Secret
 	cfg.KeepAlive = 200 * time.Millisecond
-	cfg.LoginLimit = 100000
+	cfg.LoginLimit = 100000 // tests log in many times from one address; the limit has its own test
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -77,7 +60,7 @@ func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{App: a, URL: "http://" + addr, Clock: clock, Logs: logs, dir: dir, t: t, lastLogin: map[string]int64{}}
+	s := &Server{App: a, URL: "http://" + addr, Clock: clock, Logs: logs, dir: dir, t: t, edits: edit, lastLogin: map[string]int64{}}
 	t.Cleanup(s.Stop)
 	for _, b := range before {
 		b(s)
@@ -98,10 +81,6 @@ func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server
 	}
 	go a.Serve(ln)
 	s.URL = "http://" + ln.Addr().String()
-	edits.Lock()
-	edits.m[s] = edit
-	edits.Unlock()
-	t.Cleanup(func() { edits.Lock(); delete(edits.m, s); edits.Unlock() })
 	return s
 }
 

@@ -7,8 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"runtime/pprof"
 	"strings"
@@ -48,6 +46,7 @@ type Server struct {
 	Logs  *SafeBuffer
 	dir   string
 	t     testing.TB
+	edits []func(*config.Config) // the configuration edits it started with, for Restart
 
 	mu        sync.Mutex
 	lastLogin map[string]int64 // TOTP step of each user's last login
@@ -78,26 +77,7 @@ func Start(t testing.TB, edit ...func(*config.Config)) *Server {
 // StartIn starts a server on an existing data directory (to restart one).
 func StartIn(t testing.TB, dir string, clock *Clock, edit ...func(*config.Config)) *Server {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DataDir, cfg.Demo, cfg.Now, cfg.JWTSecret = dir, true, clock.Now, Secret
-	cfg.KeepAlive = 200 * time.Millisecond
-	cfg.LoginLimit = 100000 // tests log in many times from one address; the limit has its own test
-	for _, e := range edit {
-		e(&cfg)
-	}
-	logs := &SafeBuffer{}
-	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go a.Serve(ln)
-	s := &Server{App: a, URL: "http://" + ln.Addr().String(), Clock: clock, Logs: logs, dir: dir, t: t, lastLogin: map[string]int64{}}
-	t.Cleanup(s.Stop)
-	return s
+	return startAt(t, "127.0.0.1:0", dir, clock, nil, edit)
 }
 
 // Dir is the data directory.
@@ -388,4 +368,14 @@ func (d *Device) Refresh() Response {
 // Note makes journal.note.add arguments for a client.
 func Note(noteID, clientID, text string, at time.Time) map[string]any {
 	return map[string]any{"note_id": noteID, "client_id": clientID, "heading": "Besök", "keywords": []string{"Omvårdnad"}, "text": text, "occurred_at": at.Format(time.RFC3339)}
+}
+
+// WaitUntil polls cond until it holds, for at most 20 s, and fails the test otherwise.
+func WaitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }

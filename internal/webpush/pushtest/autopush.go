@@ -104,7 +104,7 @@ func (s *Service) Acks() []Ack {
 	return append([]Ack(nil), s.acks...)
 }
 
-// Connected tells whether a browser is connected now.
+// Connected is how many browsers are connected now.
 func (s *Service) Connected() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -11,6 +11,31 @@ import { langToggle } from './shell.js';
 // required password change; it is never stored.
 let flow = { password: '', mfa: '', methods: [] };
 
+// authForm is a form of the login's screens: on submit, check answers an error code
+// (or '') and shows it; else act runs with the button disabled, and what it throws is
+// shown in err.
+function authForm(err, submit, check, act, ...children) {
+  return h('form', {
+    class: 'stack', novalidate: true,
+    on: {
+      submit: async e => {
+        e.preventDefault();
+        err.hidden = true;
+        const code = check();
+        if (code) return showError(err, { code });
+        submit.disabled = true;
+        try {
+          await act();
+        } catch (e2) {
+          showError(err, e2);
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+  }, ...children);
+}
+
 function screen(name, ...children) {
   document.body.dataset.screen = name;
   const main = document.getElementById('main');
@@ -41,29 +66,16 @@ export async function render(reason) {
     if (pending > 0) notes.push(h('p', { class: 'notice' }, t('login.pending_kept', { n: pending })));
     username.value = (await getMeta('username')) || '';
   }
-  const form = h('form', {
-    class: 'stack', novalidate: true,
-    on: {
-      submit: async e => {
-        e.preventDefault();
-        err.hidden = true;
-        if (!username.value.trim() || !password.value) return showError(err, { code: 'missing_credentials' });
-        submit.disabled = true;
-        try {
-          const ans = await startLogin(username.value.trim(), password.value);
-          flow = { password: password.value, mfa: ans.mfa_token, methods: ans.methods || ['totp'], username: username.value.trim() };
-          renderCode();
-        } catch (e2) {
-          showError(err, e2);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+  const form = authForm(err, submit,
+    () => (!username.value.trim() || !password.value ? 'missing_credentials' : ''),
+    async () => {
+      const ans = await startLogin(username.value.trim(), password.value);
+      flow = { password: password.value, mfa: ans.mfa_token, methods: ans.methods || ['totp'], username: username.value.trim() };
+      renderCode();
     },
-  },
-  field(t('login.username'), username, { required: true }),
-  field(t('login.password'), password, { required: true }),
-  err, submit);
+    field(t('login.username'), username, { required: true }),
+    field(t('login.password'), password, { required: true }),
+    err, submit);
   screen('login', h('h1', {}, t('login.title')), ...notes, form, h('div', { class: 'lang-row' }, langToggle()));
   document.addEventListener('vardag-lang', () => { if (document.body.dataset.screen === 'login') render(reason); }, { once: true });
 }
@@ -88,27 +100,15 @@ function renderCode() {
     flow.methods.includes('sms') ? h('button', { class: 'btn method', type: 'button', testid: 'method-sms', dataset: { method: 'sms' }, 'aria-pressed': String(method === 'sms'), on: { click: () => choose('sms') } }, t('code.method_sms')) : null,
   );
   info.textContent = t(`code.hint_${method}`);
-  const form = h('form', {
-    class: 'stack', novalidate: true,
-    on: {
-      submit: async e => {
-        e.preventDefault();
-        err.hidden = true;
-        const value = code.value.replace(/\s+/g, '');
-        if (!value) return showError(err, { code: 'missing_code' });
-        submit.disabled = true;
-        try {
-          await finishLogin(flow.mfa, method, value, flow.password);
-          await setMeta('username', flow.username);
-          await afterVerify();
-        } catch (e2) {
-          showError(err, e2);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+  const value = () => code.value.replace(/\s+/g, '');
+  const form = authForm(err, submit,
+    () => (value() ? '' : 'missing_code'),
+    async () => {
+      await finishLogin(flow.mfa, method, value(), flow.password);
+      await setMeta('username', flow.username);
+      await afterVerify();
     },
-  }, methods, info, field(t('code.label'), code, { required: true }), err, submit);
+    methods, info, field(t('code.label'), code, { required: true }), err, submit);
   screen('code', h('h1', {}, t('code.title')), form);
 }
 
@@ -158,29 +158,16 @@ function renderNewPass() {
   const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: '8', testid: 'newpass-input' });
   const err = errorBox();
   const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'newpass-submit' }, t('newpass.submit'));
-  const form = h('form', {
-    class: 'stack', novalidate: true,
-    on: {
-      submit: async e => {
-        e.preventDefault();
-        err.hidden = true;
-        if (pass.value.length < 8) return showError(err, { code: 'password_too_short' });
-        submit.disabled = true;
-        try {
-          await changePassword(flow.password || current.value, pass.value);
-          flow.password = '';
-          await afterVerify();
-        } catch (e2) {
-          showError(err, e2);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+  const form = authForm(err, submit,
+    () => (pass.value.length < 8 ? 'password_too_short' : ''),
+    async () => {
+      await changePassword(flow.password || current.value, pass.value);
+      flow.password = '';
+      await afterVerify();
     },
-  },
-  h('p', {}, t('newpass.intro')),
-  flow.password ? null : field(t('newpass.current'), current, { required: true }),
-  field(t('newpass.label'), pass, { required: true, hint: t('newpass.hint') }),
-  err, submit);
+    h('p', {}, t('newpass.intro')),
+    flow.password ? null : field(t('newpass.current'), current, { required: true }),
+    field(t('newpass.label'), pass, { required: true, hint: t('newpass.hint') }),
+    err, submit);
   screen('newpass', h('h1', {}, t('newpass.title')), form);
 }
