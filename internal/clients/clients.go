@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"vardag/internal/identity"
 	"vardag/internal/personnummer"
@@ -89,4 +90,23 @@ func Get(tx *syncengine.Tx, id string) (Client, bool, error) {
 		return Client{}, false, fmt.Errorf("clients: unable to decode client %s: %w", id, err)
 	}
 	return v.(Client), true, nil
+}
+
+// SexAndBirth reads a client's legal sex and birth date from the personal number in the
+// client's record, for statistics by sex and age band; ok is false for an unknown client
+// or a record whose number cannot be read.
+func SexAndBirth(r syncengine.ReadTx, clientID string, now time.Time) (sex string, birth time.Time, ok bool) {
+	rec, found, err := r.Record(Kind, clientID)
+	if err != nil || !found {
+		return "", time.Time{}, false
+	}
+	var cl Client
+	if json.Unmarshal(rec.Data, &cl) != nil {
+		return "", time.Time{}, false
+	}
+	pn, err := personnummer.Parse(cl.PersonalID, now)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return pn.Sex().String(), pn.BirthDate(), true
 }

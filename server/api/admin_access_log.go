@@ -2,18 +2,15 @@ package api
 
 import (
 	"bytes"
-	"slices"
+	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/accesslog"
-	"vardag/internal/clients"
-	"vardag/internal/identity"
+	"vardag/internal/login"
 	"vardag/internal/uuids"
-	"vardag/syncengine"
 )
 
 // Page sizes of the access log review.
@@ -32,26 +29,14 @@ type accessLogPage struct {
 
 // AdminAccessLog answers a unit manager's review of the read log (loggranskning,
 // Patientdatalagen 4 kap. 3 §): who read which client's data in their unit, newest first.
-// Only entries whose units include unit_id are given, whatever the other filters say.
-// Without unit_id (as the shared contract, API.md, writes the route) it is the one unit the caller manages; a
-// manager of several units names one.
+// Without unit_id (as the shared contract, API.md, writes the route) it is the one unit
+// the caller manages; a manager of several units names one.
 func (h *Handlers) AdminAccessLog(c *fiber.Ctx) error {
-	unitID := c.Query("unit_id")
-	if unitID == "" {
-		managed := managedUnits(principal(c).Access)
-		switch len(managed) {
-		case 0:
-			return errForbidden
-		case 1:
-			unitID = managed[0]
-		default:
-			return invalidRequest("unit_id is required: you manage several units; name the one whose log you review.")
-		}
-	}
-	if !principal(c).Access.Has(unitID, identity.RoleUnitManager) {
+	p := principal(c)
+	if !accesslog.MayReview(p.Access) {
 		return errForbidden
 	}
-	f := accesslog.Filter{UnitID: unitID, ClientID: c.Query("client_id"), UserID: c.Query("user_id"), Limit: defaultAccessLogLimit}
+	f := accesslog.Filter{UnitID: c.Query("unit_id"), ClientID: c.Query("client_id"), UserID: c.Query("user_id"), Limit: defaultAccessLogLimit}
 	if f.ClientID != "" && !uuids.Valid(f.ClientID) {
 		return invalidRequest("client_id must be a UUID in lower case.")
 	}
@@ -72,16 +57,9 @@ func (h *Handlers) AdminAccessLog(c *fiber.Ctx) error {
 		}
 		f.Limit = n
 	}
-	entries, more, err := accesslog.Query(h.Engine, f)
+	entries, more, err := accesslog.Review(c.UserContext(), h.Engine, reviewer(p), f)
 	if err != nil {
-		return err
-	}
-	// Who read a client's data is the client's data too: the review is logged, per client
-	// shown, on disk before the answer leaves (as a pull's reads are).
-	p := principal(c)
-	if err := accesslog.Write(c.UserContext(), h.Engine, accesslog.FromReview(p.User.ID, p.Claims.DeviceID, unitID, entries)); err != nil {
-		h.Log.Error("api: a review of the read log could not be logged; it was not sent", "user_id", p.User.ID, "err", err)
-		return errUnavailable
+		return h.accessLogError(p.User.ID, "a review of the read log", err)
 	}
 	return c.JSON(accessLogPage{Entries: entries, More: more})
 }
@@ -100,47 +78,25 @@ func queryTime(c *fiber.Ctx, name string) (time.Time, error) {
 }
 
 // AdminAccessLogExport sends every read of one client's data, oldest first, as CSV: the
-// client's log extract (registerutdrag). A manager of a unit the client belongs to may take
-// it; it lists the reads made in every unit. To anyone who manages no unit the answer is
+// client's log extract (registerutdrag). To anyone who manages no unit the answer is
 // forbidden; to a manager, an unknown client and another unit's client answer the same
 // (client_not_found), so the route tells no one which clients exist elsewhere.
 func (h *Handlers) AdminAccessLogExport(c *fiber.Ctx) error {
 	p := principal(c)
-	if !managesAUnit(p.Access) {
+	if !accesslog.MayReview(p.Access) {
 		return errForbidden
 	}
 	clientID := c.Query("client_id")
 	if !uuids.Valid(clientID) {
 		return invalidRequest("client_id must be a UUID in lower case.")
 	}
-	var rec syncengine.Record
-	var found bool
-	err := h.Engine.View(func(r syncengine.ReadTx) error {
-		var err error
-		rec, found, err = r.Record(clients.Kind, clientID)
-		return err
-	})
+	entries, err := accesslog.TakeExtract(c.UserContext(), h.Engine, reviewer(p), clientID)
 	if err != nil {
-		return err
-	}
-	if !found || !managesOneOf(p.Access, rec.Scopes) {
-		return errClientNotFound
-	}
-	entries, err := accesslog.Extract(h.Engine, clientID)
-	if err != nil {
-		return err
+		return h.accessLogError(p.User.ID, "a log extract", err)
 	}
 	var buf bytes.Buffer
 	if err := accesslog.WriteCSV(&buf, entries); err != nil {
 		return err
-	}
-	// The extract is logged as a read of the client's data, in the units the client is in
-	// (it is not itself in the extract it is taken with).
-	taken := accesslog.Entry{UserID: p.User.ID, DeviceID: p.Claims.DeviceID, ClientID: clientID, Units: accesslog.UnitsOf(rec.Scopes),
-		What: accesslog.WhatAccessLogExtract, Count: len(entries), Source: accesslog.SourceReview}
-	if err := accesslog.Write(c.UserContext(), h.Engine, []accesslog.Entry{taken}); err != nil {
-		h.Log.Error("api: a log extract could not be logged; it was not sent", "user_id", p.User.ID, "err", err)
-		return errUnavailable
 	}
 	h.Log.Info("api: access log extract taken", "user_id", p.User.ID, "entries", len(entries))
 	name := "registerutdrag-" + clientID + "-" + h.Now().UTC().Format("20060102") + ".csv"
@@ -149,26 +105,22 @@ func (h *Handlers) AdminAccessLogExport(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-func managesAUnit(a identity.Access) bool { return len(managedUnits(a)) > 0 }
-
-// managedUnits are the units where the caller is a unit manager, sorted.
-func managedUnits(a identity.Access) []string {
-	var units []string
-	for unit := range a.Roles {
-		if a.Has(unit, identity.RoleUnitManager) {
-			units = append(units, unit)
-		}
-	}
-	slices.Sort(units)
-	return units
+func reviewer(p login.Principal) accesslog.Reviewer {
+	return accesslog.Reviewer{UserID: p.User.ID, DeviceID: p.Claims.DeviceID, Access: p.Access}
 }
 
-// managesOneOf tells whether the caller is a unit manager of a unit of the scopes.
-func managesOneOf(a identity.Access, scopes []string) bool {
-	for _, s := range scopes {
-		if unit, ok := strings.CutPrefix(s, "unit:"); ok && a.Has(strings.TrimSuffix(unit, ":managers"), identity.RoleUnitManager) {
-			return true
-		}
+// accessLogError answers a refused or failed review (what names it in the log).
+func (h *Handlers) accessLogError(userID, what string, err error) error {
+	switch {
+	case errors.Is(err, accesslog.ErrNotManager):
+		return errForbidden
+	case errors.Is(err, accesslog.ErrUnitRequired):
+		return invalidRequest("unit_id is required: you manage several units; name the one whose log you review.")
+	case errors.Is(err, accesslog.ErrClientNotFound):
+		return errClientNotFound
+	case errors.Is(err, accesslog.ErrNotLogged):
+		h.Log.Error("api: "+what+" could not be logged; it was not sent", "user_id", userID, "err", err)
+		return errUnavailable
 	}
-	return false
+	return err
 }

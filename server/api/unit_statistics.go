@@ -1,16 +1,12 @@
 package api
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/assignments"
-	"vardag/internal/clients"
 	"vardag/internal/identity"
-	"vardag/internal/personnummer"
-	"vardag/syncengine"
 )
 
 // UnitStatistics answers the unit's coordinators and managers with the month's
@@ -26,33 +22,9 @@ func (h *Handlers) UnitStatistics(c *fiber.Ctx) error {
 	if err != nil {
 		return invalidRequest("month must be a month such as 2026-11.")
 	}
-	var stats assignments.Statistics
-	err = h.Engine.View(func(r syncengine.ReadTx) error {
-		var err error
-		stats, err = assignments.MonthlyStatistics(r, unitID, month, clientAges(r, h.Now()))
-		return err
-	})
+	stats, err := assignments.UnitStatistics(h.Engine, unitID, month, h.Now())
 	if err != nil {
 		return err
 	}
 	return c.JSON(stats)
-}
-
-// clientAges reads a client's sex and birth date from the personal number in its record.
-func clientAges(r syncengine.ReadTx, now time.Time) func(string) (string, time.Time, bool) {
-	return func(clientID string) (string, time.Time, bool) {
-		rec, ok, err := r.Record(clients.Kind, clientID)
-		if err != nil || !ok {
-			return "", time.Time{}, false
-		}
-		var cl clients.Client
-		if json.Unmarshal(rec.Data, &cl) != nil {
-			return "", time.Time{}, false
-		}
-		pn, err := personnummer.Parse(cl.PersonalID, now)
-		if err != nil {
-			return "", time.Time{}, false
-		}
-		return pn.Sex().String(), pn.BirthDate(), true
-	}
 }
