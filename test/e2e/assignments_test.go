@@ -12,6 +12,7 @@ import (
 )
 
 func TestAssignmentFromTheAuthorityToTheCarer(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, s.Clock.Now().Add(24*time.Hour))

@@ -11,6 +11,7 @@ import (
 // TestAuthorizationDeviationReport: every role in Aspen reports a deviation on Aspen's
 // client (all staff must report); nobody outside Aspen can.
 func TestAuthorizationDeviationReport(t *testing.T) {
+	t.Parallel()
 	s, devices := authzWorld(t)
 	report := func() any {
 		return map[string]any{"deviation_id": uuids.New(), "client_id": demo.ClientID(1), "type": "deviation", "person_alone": true,
@@ -22,6 +23,7 @@ func TestAuthorizationDeviationReport(t *testing.T) {
 
 // TestAuthorizationMessageToUnit: every role in Aspen writes to Aspen; nobody else can.
 func TestAuthorizationMessageToUnit(t *testing.T) {
+	t.Parallel()
 	s, devices := authzWorld(t)
 	send := func() any {
 		return map[string]any{"message_id": uuids.New(), "to_unit_id": demo.AspenID, "text": "Nyckeln till trapphuset är bytt."}
@@ -33,6 +35,7 @@ func TestAuthorizationMessageToUnit(t *testing.T) {
 // TestMessageToAPersonGoesToColleaguesOnly: anna writes to bo (Aspen); to farid (another
 // provider) the person does not exist for her.
 func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	toBo := anna.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("bo"), "text": "Kan du ta kvällsbesöket?"})

@@ -46,6 +46,7 @@ func restoreInto(t *testing.T, backup []byte) string {
 // restores it into a fresh data directory, starts a server on it and finds every note
 // acknowledged before the backup was asked for.
 func TestBackupTakenDuringPushesRestores(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	admin := s.Login("admin")
 	phones := make([]*testserver.Device, 8)
@@ -117,6 +118,7 @@ func TestBackupTakenDuringPushesRestores(t *testing.T) {
 // restored log gets cursor_expired, and still does once the restored log has grown past
 // its old position (the cursor names the entry it was made at).
 func TestRestoreAsPhonesMeetIt(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	admin, anna, bo := s.Login("admin"), s.Login("anna"), s.Login("bo")
 	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Före säkerhetskopian", s.Clock.Now()))
@@ -175,6 +177,7 @@ func TestRestoreAsPhonesMeetIt(t *testing.T) {
 }
 
 func TestBackupIsForAdministratorsOnly(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna, david, admin := s.Login("anna"), s.Login("david"), s.Login("admin")
 	for _, tc := range []struct {
@@ -203,6 +206,7 @@ func TestBackupIsForAdministratorsOnly(t *testing.T) {
 
 // TestBackupCommand runs `vardag backup` as an operator would.
 func TestBackupCommand(t *testing.T) {
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "vardag")
 	if out, err := exec.Command("go", "build", "-o", bin, "vardag/server").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)

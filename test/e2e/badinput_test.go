@@ -27,6 +27,7 @@ func forge(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims
 // TestBadInputChangesNothing sends what a broken or hostile client might: each gets its
 // documented error code, and neither the log nor the device's position moves.
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Före", s.Clock.Now()))
@@ -130,6 +131,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 // rejected with a code and the fields named, consumes its id (so the phone can move on
 // and keep it in "needs attention"), and writes no record.
 func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	head := s.Head()
@@ -162,6 +164,7 @@ func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
 // body limit; a gzip bomb (small on the wire, huge unpacked) is refused before it fills
 // the memory, also on the login, which needs no token; other encodings are refused.
 func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	gz := func(s string) []byte {

@@ -28,6 +28,7 @@ func verify(s *testserver.Server, mfa, code string) testserver.Response {
 }
 
 func TestLoginNeedsPasswordAndAFreshCode(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	if st, code, _ := login(t, s, "anna", "wrong-password"); st != 401 || code != "invalid_credentials" {
 		t.Fatalf("wrong password: %d %s", st, code)
@@ -61,6 +62,7 @@ func TestLoginNeedsPasswordAndAFreshCode(t *testing.T) {
 }
 
 func TestRefreshRotatesAndReuseEndsTheSession(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	old := anna.RefreshToken
@@ -84,6 +86,7 @@ func TestRefreshRotatesAndReuseEndsTheSession(t *testing.T) {
 }
 
 func TestLogoutAndShiftLimitEndTheSession(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	if res := s.Do("POST", "/api/v1/auth/logout", anna.Token, nil); res.Status != 204 {

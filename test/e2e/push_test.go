@@ -83,6 +83,7 @@ func payloadsOf(rs []pushtest.Received) []string {
 // A message, a deviation, a new assignment and its distribution reach the right phones
 // as notifications that say only what kind of thing is new and how many.
 func TestWebPushEndToEnd(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, s.Clock.Now().Add(24*time.Hour))
@@ -198,6 +199,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 }
 
 func TestWebPushSubscriptionValidation(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	bo := s.Login("bo")
 	b := svc.Browser("bo")
@@ -275,6 +277,7 @@ func sessionID(t *testing.T, token string) string {
 
 // 410 deletes a subscription; so do logout and any other end of the session.
 func TestWebPushSubscriptionEnds(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)
@@ -318,6 +321,7 @@ func TestWebPushSubscriptionEnds(t *testing.T) {
 }
 
 func TestWebPushRetriesAfter429(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)

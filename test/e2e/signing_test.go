@@ -14,6 +14,7 @@ import (
 // medication to anna; anna signs, bo (no delegation) is refused, and a second signature
 // of the same occurrence is kept and flagged to the nurse — never merged, never dropped.
 func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	cecilia, anna, bo := s.Login("cecilia"), s.Login("anna"), s.Login("bo")
 	now := s.Clock.Now()
