@@ -19,6 +19,8 @@ require (
 
 require github.com/coder/websocket v1.8.15
 
+require go.yaml.in/yaml/v3 v3.0.6
+
 require (
 	github.com/SherClockHolmes/webpush-go v1.4.0
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"vardag/internal/codes"
 )
 
 // jsonSpace is white space as JSON has it (bytes.TrimSpace also takes \v, \f and more).
@@ -15,7 +17,7 @@ const jsonSpace = " \t\r\n"
 // data are refused with an "invalid_args" Rejection naming the field.
 func DecodeArgs(raw json.RawMessage, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return &Rejection{Code: "invalid_args", Message: "The change has no arguments.", Fields: map[string]string{"args": "are required"}}
+		return &Rejection{Code: codes.InvalidArgs, Message: "The change has no arguments.", Fields: map[string]string{"args": "are required"}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -26,7 +28,7 @@ func DecodeArgs(raw json.RawMessage, v any) error {
 	if err == nil {
 		return nil
 	}
-	rej := &Rejection{Code: "invalid_args", Message: "The change has fields the server cannot read.", Fields: map[string]string{}}
+	rej := &Rejection{Code: codes.InvalidArgs, Message: "The change has fields the server cannot read.", Fields: map[string]string{}}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"vardag/internal/codes"
 )
 
 // Statuses of a mutation result.
@@ -92,7 +94,7 @@ func (e *Engine) prepare(m Mutation) preparedMutation {
 	p := preparedMutation{m: m, fingerprint: fingerprint(m)}
 	h, ok := e.handlers[m.Name]
 	if !ok {
-		p.rej = Reject("unknown_mutation", fmt.Sprintf("The server does not know the change %q. It has been kept on the phone.", m.Name))
+		p.rej = Reject(codes.UnknownMutation, fmt.Sprintf("The server does not know the change %q. It has been kept on the phone.", m.Name))
 		return p
 	}
 	p.handler = h
@@ -177,7 +179,7 @@ func storedResult(w WriteTx, dev string, pm preparedMutation) Result {
 		return Result{ID: pm.m.ID, Status: StatusDuplicate, Duplicate: true}
 	}
 	if k.Fingerprint != pm.fingerprint {
-		return Result{ID: pm.m.ID, Status: StatusRejected, Error: Reject("mutation_id_reused",
+		return Result{ID: pm.m.ID, Status: StatusRejected, Error: Reject(codes.MutationIDReused,
 			"This change has the number of an earlier, different change and was not saved. Sync again so the phone can number it anew.")}
 	}
 	k.Result.Duplicate = true
@@ -214,7 +216,7 @@ func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMuta
 		}
 	default:
 		r.Status, r.Error = StatusRejected, asRejection(err)
-		if r.Error.Code == "internal_error" {
+		if r.Error.Code == codes.InternalError {
 			e.opts.Logger.Error("syncengine: handler failed", "mutation", pm.m.Name, "device", actor.DeviceID, "err", err)
 		}
 	}
@@ -238,7 +240,7 @@ func asRejection(err error) *Rejection {
 	if errors.As(err, &rej) {
 		return rej
 	}
-	return Reject("internal_error", "The server could not apply this change. It has been kept on the phone; tell your manager if it stays.")
+	return Reject(codes.InternalError, "The server could not apply this change. It has been kept on the phone; tell your manager if it stays.")
 }
 
 func safeDecode(h Handler, args json.RawMessage) (v any, err error) {

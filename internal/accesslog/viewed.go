@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vardag/internal/clients"
+	"vardag/internal/codes"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 )
@@ -68,7 +69,7 @@ func decodeViewed(raw json.RawMessage) (any, error) {
 		fields["viewed_at"] = "is required: when the user opened the screen"
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The record of what was read is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The record of what was read is not complete.", Fields: fields}
 	}
 	a.ViewedAt = a.ViewedAt.UTC()
 	return a, nil
@@ -78,7 +79,7 @@ func applyViewed(tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(ViewedArgs)
 	now := tx.Now()
 	if a.ViewedAt.After(now.Add(futureSlack)) || a.ViewedAt.Before(now.Add(-oldestView)) {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The time of the read is not possible.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The time of the read is not possible.",
 			Fields: map[string]string{"viewed_at": "must be within the last 30 days and not in the future"}}
 	}
 	// A read is logged whatever the user's access is now: a grant may have ended since the
@@ -88,7 +89,7 @@ func applyViewed(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if !ok {
-		return syncengine.Reject("client_not_found", "There is no such client; the read was not logged.")
+		return syncengine.Reject(codes.ClientNotFound, "There is no such client; the read was not logged.")
 	}
 	// The phone may send one read again under a new mutation id (after it lost its
 	// numbering): it is logged once.

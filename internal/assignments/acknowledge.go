@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -31,7 +32,7 @@ func Acknowledge() syncengine.Handler {
 				return nil, err
 			}
 			if !uuids.Valid(a.AssignmentID) {
-				return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The acknowledgment is not complete.",
+				return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The acknowledgment is not complete.",
 					Fields: map[string]string{"assignment_id": "must be the UUID of an assignment"}}
 			}
 			return a, nil
@@ -45,10 +46,10 @@ func Acknowledge() syncengine.Handler {
 			}
 			role, ok := access.RoleIn(a.UnitID, acknowledgers...)
 			if !ok {
-				return syncengine.Reject("forbidden", "Only the unit's staff acknowledge assignments.")
+				return syncengine.Reject(codes.Forbidden, "Only the unit's staff acknowledge assignments.")
 			}
 			if a.Status != StatusDistributed {
-				return syncengine.Reject("assignment_not_distributed", "The assignment is acknowledged once it has been distributed to a group.")
+				return syncengine.Reject(codes.AssignmentNotDistributed, "The assignment is acknowledged once it has been distributed to a group.")
 			}
 			i := slices.IndexFunc(a.Acknowledgments, func(k Acknowledgment) bool { return k.UserID == c.Actor.UserID })
 			switch {

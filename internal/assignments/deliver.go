@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 )
@@ -77,18 +78,18 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 		}
 		switch {
 		case old.UnitID != in.UnitID:
-			return syncengine.Reject("assignment_unit_changed", "This assignment belongs to another unit: end it there and send a new assignment.")
+			return syncengine.Reject(codes.AssignmentUnitChanged, "This assignment belongs to another unit: end it there and send a new assignment.")
 		case old.ClientID != in.ClientID:
-			return syncengine.Reject("assignment_client_changed", "This assignment is for another client: send a new assignment.")
+			return syncengine.Reject(codes.AssignmentClientChanged, "This assignment is for another client: send a new assignment.")
 		case old.DecidedAt.Equal(in.DecidedAt) && slices.Equal(old.Measures, in.Measures):
 			out = old // the same delivery again
 			return nil
 		case in.DecidedAt.Before(old.DecidedAt):
-			return syncengine.Reject("assignment_outdated", "A later decision for this assignment has already been received.")
+			return syncengine.Reject(codes.AssignmentOutdated, "A later decision for this assignment has already been received.")
 		}
 		for _, m := range old.Measures {
 			if !slices.ContainsFunc(in.Measures, func(n Measure) bool { return n.MeasureID == m.MeasureID }) {
-				return &syncengine.Rejection{Code: "invalid_args", Message: "A measure of the assignment is missing.",
+				return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "A measure of the assignment is missing.",
 					Fields: map[string]string{"measures": fmt.Sprintf("measure %q is missing: end it with end and end_reason instead", m.MeasureID)}}
 			}
 		}
@@ -164,7 +165,7 @@ func validate(in Delivery, now time.Time) (Delivery, error) {
 		measures = append(measures, m)
 	}
 	if len(fields) > 0 {
-		return Delivery{}, &syncengine.Rejection{Code: "invalid_args", Message: "The assignment is not complete.", Fields: fields}
+		return Delivery{}, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The assignment is not complete.", Fields: fields}
 	}
 	slices.SortFunc(measures, func(a, b Measure) int { return strings.Compare(a.MeasureID, b.MeasureID) })
 	in.Measures = measures

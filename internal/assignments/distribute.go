@@ -3,6 +3,7 @@ package assignments
 import (
 	"encoding/json"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -35,7 +36,7 @@ func Distribute(subunitOf func(subunitID, unitID string) bool) syncengine.Handle
 				fields["subunit_id"] = "must be the UUID of a sub-unit"
 			}
 			if len(fields) > 0 {
-				return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The distribution is not complete.", Fields: fields}
+				return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The distribution is not complete.", Fields: fields}
 			}
 			return a, nil
 		},
@@ -48,10 +49,10 @@ func Distribute(subunitOf func(subunitID, unitID string) bool) syncengine.Handle
 			}
 			role, ok := access.RoleIn(a.UnitID, distributors...)
 			if !ok {
-				return syncengine.Reject("forbidden", "Only a coordinator or a unit manager distributes assignments.")
+				return syncengine.Reject(codes.Forbidden, "Only a coordinator or a unit manager distributes assignments.")
 			}
 			if subunitOf == nil || !subunitOf(args.SubUnitID, a.UnitID) {
-				return &syncengine.Rejection{Code: "invalid_args", Message: "The group is not part of the assignment's unit.",
+				return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The group is not part of the assignment's unit.",
 					Fields: map[string]string{"subunit_id": "must be a sub-unit of the assignment's unit"}}
 			}
 			if a.Status == StatusDistributed && a.SubUnitID == args.SubUnitID {

@@ -1,6 +1,7 @@
 package assignments
 
 import (
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
@@ -25,7 +26,7 @@ func readable(tx *syncengine.Tx, access identity.Access, id string) (Assignment,
 		return Assignment{}, err
 	}
 	if !ok || !access.Has(a.UnitID, staffOf...) {
-		return Assignment{}, syncengine.Reject("assignment_not_found", "This assignment is not in any of your units.")
+		return Assignment{}, syncengine.Reject(codes.AssignmentNotFound, "This assignment is not in any of your units.")
 	}
 	return a, nil
 }

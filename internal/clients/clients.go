@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/personnummer"
 	"vardag/syncengine"
@@ -50,7 +51,7 @@ func (c Client) Scopes() []string { return []string{identity.UnitScope(c.UnitID)
 func Put(tx *syncengine.Tx, c Client) error {
 	pn, err := personnummer.Parse(c.PersonalID, tx.Now())
 	if err != nil {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The client's personal number is not valid.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The client's personal number is not valid.",
 			Fields: map[string]string{"personal_number": strings.TrimPrefix(err.Error(), "personnummer: ")}}
 	}
 	c.PersonalID = pn.String()

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -48,7 +49,7 @@ func decodeAnalyse(raw json.RawMessage) (any, error) {
 	if !uuids.Valid(a.DeviationID) {
 		fields["deviation_id"] = "must be the UUID of a deviation"
 	}
-	if a.Status != StatusInvestigating && a.Status != StatusClosed {
+	if !slices.Contains(AnalysisStatuses, a.Status) {
 		fields["status"] = "is required: investigating or closed"
 	}
 	closing := a.Status == StatusClosed
@@ -67,7 +68,7 @@ func decodeAnalyse(raw json.RawMessage) (any, error) {
 		fields["lex_sarah_or_maria"] = "is required to close the deviation: none, lex_sarah or lex_maria"
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The analysis is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The analysis is not complete.", Fields: fields}
 	}
 	return a, nil
 }
@@ -80,7 +81,7 @@ func applyAnalyse(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if !ok || !visible(rec, access) {
-		return syncengine.Reject("deviation_not_found", "This deviation is not one of yours.")
+		return syncengine.Reject(codes.DeviationNotFound, "This deviation is not one of yours.")
 	}
 	analysts := []identity.Role{identity.RoleUnitManager}
 	if dev.Activity == ActivityHSL {
@@ -88,7 +89,7 @@ func applyAnalyse(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	role, allowed := access.RoleIn(dev.UnitID, analysts...)
 	if !allowed {
-		return syncengine.Reject("forbidden", "Only the unit's manager, or for health care its licensed staff, analyses a deviation.")
+		return syncengine.Reject(codes.Forbidden, "Only the unit's manager, or for health care its licensed staff, analyses a deviation.")
 	}
 	prev, exists, err := tx.Get(KindAnalysis, a.DeviationID)
 	if err != nil {
@@ -100,7 +101,7 @@ func applyAnalyse(tx *syncengine.Tx, c syncengine.Call) error {
 			return err
 		}
 		if p.Status == StatusClosed {
-			return &syncengine.Conflict{Rejection: *syncengine.Reject("deviation_closed", "This deviation is closed; its analysis can no longer be changed."), Record: prev}
+			return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.DeviationClosed, "This deviation is closed; its analysis can no longer be changed."), Record: prev}
 		}
 	}
 	now := tx.Now()

@@ -100,4 +100,7 @@ const (
 	StatusClosed        = "closed"        // avslutad
 )
 
+// AnalysisStatuses are the statuses an analysis can be saved with.
+var AnalysisStatuses = []string{StatusInvestigating, StatusClosed}
+
 func areaOf(activity, area string) bool { return slices.Contains(Areas[activity], area) }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"vardag/internal/clients"
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/messages"
 	"vardag/internal/uuids"
@@ -110,7 +111,7 @@ func decodeReport(raw json.RawMessage) (any, error) {
 	}
 	if fields["occurred_at"] != "" {
 		// Nothing the server's clock could add: refuse before the writer.
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The deviation report is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The deviation report is not complete.", Fields: fields}
 	}
 	a.OccurredAt = a.OccurredAt.UTC()
 	return decodedReport{ReportArgs: a, fields: fields}, nil
@@ -126,7 +127,7 @@ func applyReport(tx *syncengine.Tx, c syncengine.Call) error {
 		fields["occurred_at"] = "must be within the last year and not in the future"
 	}
 	if len(fields) > 0 {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The deviation report is not complete.", Fields: fields}
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The deviation report is not complete.", Fields: fields}
 	}
 	unit, err := reportUnit(tx, a, access)
 	if err != nil {
@@ -166,7 +167,7 @@ func MessageID(deviationID string) string { return uuids.Named("deviation-messag
 func reportUnit(tx *syncengine.Tx, a ReportArgs, access identity.Access) (string, error) {
 	if a.ClientID == "" {
 		if !access.Has(a.UnitID, reporters...) {
-			return "", syncengine.Reject("unit_not_found", "This unit is not one of yours.")
+			return "", syncengine.Reject(codes.UnitNotFound, "This unit is not one of yours.")
 		}
 		return a.UnitID, nil
 	}
@@ -176,13 +177,13 @@ func reportUnit(tx *syncengine.Tx, a ReportArgs, access identity.Access) (string
 	}
 	if !ok || !access.Has(client.UnitID, reporters...) {
 		// The same answer whether the client exists elsewhere or not at all.
-		return "", syncengine.Reject("client_not_found", "This client is not in any of your units.")
+		return "", syncengine.Reject(codes.ClientNotFound, "This client is not in any of your units.")
 	}
 	if a.UnitID == "" || a.UnitID == client.UnitID {
 		return client.UnitID, nil
 	}
 	if !access.Has(a.UnitID, identity.RoleLicensed) {
-		return "", &syncengine.Rejection{Code: "invalid_args", Message: "The deviation is registered on the client's unit.",
+		return "", &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The deviation is registered on the client's unit.",
 			Fields: map[string]string{"unit_id": "only licensed staff register a client's deviation on another of their units"}}
 	}
 	return a.UnitID, nil
@@ -195,7 +196,7 @@ func refuseExisting(tx *syncengine.Tx, id string, access identity.Access) error 
 	if err != nil || !ok {
 		return err
 	}
-	rej := syncengine.Reject("deviation_exists", "A saved deviation cannot be changed; the unit's manager adds the analysis.")
+	rej := syncengine.Reject(codes.DeviationExists, "A saved deviation cannot be changed; the unit's manager adds the analysis.")
 	if !visible(rec, access) {
 		return rej
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
@@ -12,7 +13,7 @@ import (
 // more than futureSlack ahead of the server, not older than a note may be.
 func checkClientTime(now, clientTime time.Time) error {
 	if clientTime.After(now.Add(futureSlack)) || clientTime.Before(now.Add(-oldestNoteAt)) {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The phone's clock is wrong; set the time on the phone and sync again.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The phone's clock is wrong; set the time on the phone and sync again.",
 			Fields: map[string]string{"client_time": "must be within the last year and not in the future"}}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"vardag/internal/clients"
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -74,7 +75,7 @@ func decodeClose(raw json.RawMessage) (any, error) {
 		fields["journal_id"] = "is not the journal of this client"
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The journal to close is not named right.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The journal to close is not named right.", Fields: fields}
 	}
 	return a, nil
 }
@@ -91,7 +92,7 @@ func applyClose(tx *syncengine.Tx, c syncengine.Call) error {
 	if exists {
 		clientID = j.ClientID
 	} else if clientID == "" {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "Name the client whose journal to close.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "Name the client whose journal to close.",
 			Fields: map[string]string{"client_id": "is required for a journal that is not on the server yet"}}
 	}
 	client, ok, err := clients.Get(tx, clientID)
@@ -100,11 +101,11 @@ func applyClose(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	if !ok || !inUnit(access, client.UnitID) {
 		// The same answer whether the client is in another unit, another provider's or nowhere.
-		return syncengine.Reject("journal_not_found", "This journal is not in any of your units.")
+		return syncengine.Reject(codes.JournalNotFound, "This journal is not in any of your units.")
 	}
 	role, allowed := access.RoleIn(client.UnitID, closers...)
 	if !allowed {
-		return syncengine.Reject("forbidden", "Only a coordinator or a unit manager can close a journal.")
+		return syncengine.Reject(codes.Forbidden, "Only a coordinator or a unit manager can close a journal.")
 	}
 	if exists && j.Status == JournalClosed {
 		return nil // closing twice is harmless: applied, nothing changes

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"vardag/internal/clients"
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -107,7 +108,7 @@ func decodeNoteAdd(raw json.RawMessage) (any, error) {
 		fields["occurred_at"] = "must be a real date" // and one JSON can write back
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The note is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The note is not complete.", Fields: fields}
 	}
 	a.OccurredAt = a.OccurredAt.UTC()
 	raw, err := json.Marshal(a)
@@ -122,7 +123,7 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 	access, _ := c.Actor.Domain.(identity.Access)
 	now := tx.Now()
 	if a.OccurredAt.After(now.Add(futureSlack)) || a.OccurredAt.Before(now.Add(-oldestNoteAt)) {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The time of the event is not possible.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The time of the event is not possible.",
 			Fields: map[string]string{"occurred_at": "must be within the last year and not in the future"}}
 	}
 	client, ok, err := clients.Get(tx, a.ClientID)
@@ -132,7 +133,7 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 	role, allowed := access.RoleIn(client.UnitID, writers...)
 	if !ok || !allowed {
 		// The same answer whether the client exists elsewhere or not at all.
-		return syncengine.Reject("client_not_found", "This client is not in any of your units.")
+		return syncengine.Reject(codes.ClientNotFound, "This client is not in any of your units.")
 	}
 	// Closed by the authority (the client record) or in Vardag (the journal record).
 	closed, err := journalClosed(tx, client.ClientID)
@@ -140,12 +141,12 @@ func applyNoteAdd(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if !client.JournalOpen || closed {
-		return syncengine.Reject("journal_closed", "This client's journal is closed and takes no new notes.")
+		return syncengine.Reject(codes.JournalClosed, "This client's journal is closed and takes no new notes.")
 	}
 	if existing, exists, err := tx.Get(KindNote, a.NoteID); err != nil {
 		return err
 	} else if exists {
-		return conflictWith(syncengine.Reject("note_exists", "A saved note cannot be changed; only a unit manager can correct it."), existing, c.Actor)
+		return conflictWith(syncengine.Reject(codes.NoteExists, "A saved note cannot be changed; only a unit manager can correct it."), existing, c.Actor)
 	}
 	server := NoteServerFields{UnitID: client.UnitID, AuthorID: c.Actor.UserID, AuthorRole: role,
 		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}

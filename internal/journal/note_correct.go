@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -77,7 +78,7 @@ func decodeNoteCorrect(raw json.RawMessage) (any, error) {
 		fields["reason"] = fmt.Sprintf("is required, at most %d characters", maxReason)
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The correction is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The correction is not complete.", Fields: fields}
 	}
 	return a, nil
 }
@@ -105,15 +106,15 @@ func applyNoteCorrect(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	if !ok || !inUnit(access, note.UnitID) {
 		// The same answer whether the note is in another unit, another provider's or nowhere.
-		return syncengine.Reject("note_not_found", "This note is not in any of your units.")
+		return syncengine.Reject(codes.NoteNotFound, "This note is not in any of your units.")
 	}
 	role, allowed := access.RoleIn(note.UnitID, correctors...)
 	if !allowed {
-		return syncengine.Reject("forbidden", "Only a unit manager can correct a saved note.")
+		return syncengine.Reject(codes.Forbidden, "Only a unit manager can correct a saved note.")
 	}
 	// Checked only now: the text is no oracle for those who may not read it.
 	if !strings.Contains(note.Text, a.StruckText) {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The struck text is not in the note.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The struck text is not in the note.",
 			Fields: map[string]string{"struck_text": "must be part of the note's text, exactly as written"}}
 	}
 	if err := checkClientTime(now, c.Mutation.ClientTime); err != nil {
@@ -122,7 +123,7 @@ func applyNoteCorrect(tx *syncengine.Tx, c syncengine.Call) error {
 	if existing, exists, err := tx.Get(KindNoteCorrection, a.CorrectionID); err != nil {
 		return err
 	} else if exists {
-		return conflictWith(syncengine.Reject("correction_exists", "This correction is already saved and cannot be changed; make a new correction."), existing, c.Actor)
+		return conflictWith(syncengine.Reject(codes.CorrectionExists, "This correction is already saved and cannot be changed; make a new correction."), existing, c.Actor)
 	}
 	corr := Correction{NoteCorrectArgs: a, ClientID: note.ClientID, UnitID: note.UnitID,
 		CorrectedBy: c.Actor.UserID, CorrectedRole: role, ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}

@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -66,7 +67,7 @@ func decodeBulletin(raw json.RawMessage) (any, error) {
 		fields["until"] = "must be after from"
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The notice is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The notice is not complete.", Fields: fields}
 	}
 	a.From, a.Until = a.From.UTC(), a.Until.UTC()
 	return a, nil
@@ -76,7 +77,7 @@ func applyBulletin(tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(BulletinArgs)
 	access, _ := c.Actor.Domain.(identity.Access)
 	if !access.Admin || access.MunicipalityID == "" {
-		return syncengine.Reject("forbidden", "Only an administrator posts on the bulletin board.")
+		return syncengine.Reject(codes.Forbidden, "Only an administrator posts on the bulletin board.")
 	}
 	now := tx.Now()
 	fields := map[string]string{}
@@ -87,14 +88,14 @@ func applyBulletin(tx *syncengine.Tx, c syncengine.Call) error {
 		fields["from"] = "must be within the coming year"
 	}
 	if len(fields) > 0 {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The downtime is not in the coming year.", Fields: fields}
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The downtime is not in the coming year.", Fields: fields}
 	}
 	scope := identity.OrgScope(access.MunicipalityID)
 	if rec, exists, err := tx.Get(KindBulletin, a.BulletinID); err != nil {
 		return err
 	} else if exists && (len(rec.Scopes) != 1 || rec.Scopes[0] != scope) {
 		// Another municipality's notice: not this administrator's to change.
-		return syncengine.Reject("bulletin_exists", "A notice with this id is already saved.")
+		return syncengine.Reject(codes.BulletinExists, "A notice with this id is already saved.")
 	}
 	b := Bulletin{BulletinArgs: a, MunicipalityID: access.MunicipalityID, PostedBy: c.Actor.UserID,
 		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}

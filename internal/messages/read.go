@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -38,7 +39,7 @@ func decodeRead(raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	if !uuids.Valid(a.MessageID) {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The message is not named.",
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The message is not named.",
 			Fields: map[string]string{"message_id": "must be the UUID of a message"}}
 	}
 	return a, nil
@@ -52,10 +53,10 @@ func applyRead(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if !ok || !visible(rec, access) {
-		return syncengine.Reject("message_not_found", "This message is not one of yours.")
+		return syncengine.Reject(codes.MessageNotFound, "This message is not one of yours.")
 	}
 	if m.FromUserID == c.Actor.UserID || !m.isRecipient(access) {
-		return syncengine.Reject("not_a_recipient", "Only a recipient of a message marks it as read.")
+		return syncengine.Reject(codes.NotARecipient, "Only a recipient of a message marks it as read.")
 	}
 	id := ReceiptID(m.MessageID, c.Actor.UserID)
 	if _, read, err := tx.Get(KindReceipt, id); err != nil || read {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -54,7 +55,7 @@ func decodeSend(raw json.RawMessage) (any, error) {
 		fields["text"] = "is required, at most 5000 characters"
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The message is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The message is not complete.", Fields: fields}
 	}
 	return a, nil
 }
@@ -63,17 +64,17 @@ func applySend(colleagues Colleagues, tx *syncengine.Tx, c syncengine.Call) erro
 	a := c.Args.(SendArgs)
 	access, _ := c.Actor.Domain.(identity.Access)
 	if !worksAnywhere(access) {
-		return syncengine.Reject("forbidden", "Only staff with a valid grant send messages.")
+		return syncengine.Reject(codes.Forbidden, "Only staff with a valid grant send messages.")
 	}
 	if a.ToUserID == c.Actor.UserID {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "A message cannot go to its sender.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "A message cannot go to its sender.",
 			Fields: map[string]string{"to_user_id": "is yourself"}}
 	}
 	if a.ToUnitID != "" && !access.Has(a.ToUnitID, staff...) {
-		return syncengine.Reject("unit_not_found", "This unit is not one of yours.")
+		return syncengine.Reject(codes.UnitNotFound, "This unit is not one of yours.")
 	}
 	if a.ToUserID != "" && (colleagues == nil || !colleagues(c.Actor.UserID, a.ToUserID, tx.Now())) {
-		return syncengine.Reject("user_not_found", "This person does not work in any of your units.")
+		return syncengine.Reject(codes.UserNotFound, "This person does not work in any of your units.")
 	}
 	if err := refuseExisting(tx, Kind, a.MessageID, access, "message_exists", "A message with this id is already saved."); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -86,7 +87,7 @@ func decodeSave(raw json.RawMessage) (any, error) {
 		a.Items[i] = it
 	}
 	if len(fields) > 0 {
-		return nil, &syncengine.Rejection{Code: "invalid_args", Message: "The list is not complete.", Fields: fields}
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The list is not complete.", Fields: fields}
 	}
 	if a.Items == nil {
 		a.Items = []Item{}
@@ -98,10 +99,10 @@ func applySave(tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(SaveArgs)
 	access, _ := c.Actor.Domain.(identity.Access)
 	if !access.Admin || access.MunicipalityID == "" {
-		return syncengine.Reject("forbidden", "Only an administrator changes reference lists.")
+		return syncengine.Reject(codes.Forbidden, "Only an administrator changes reference lists.")
 	}
 	if a.ListID != ListID(access.MunicipalityID, a.Kind) {
-		return &syncengine.Rejection{Code: "invalid_args", Message: "The list is not one of your municipality's lists.",
+		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The list is not one of your municipality's lists.",
 			Fields: map[string]string{"list_id": "must be the id of your municipality's list of this kind"}}
 	}
 	l := List{ListID: a.ListID, Kind: a.Kind, MunicipalityID: access.MunicipalityID, Items: a.Items,

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -81,7 +82,7 @@ func applyGrant(worksIn WorksIn, tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if worksIn == nil || !worksIn(a.UserID, unit, now) {
-		return syncengine.Reject("user_not_found", "This person does not work in the unit the delegation is for.")
+		return syncengine.Reject(codes.UserNotFound, "This person does not work in the unit the delegation is for.")
 	}
 	if a.ValidFrom.Before(now.Add(-oldestDelegation)) || a.ValidFrom.After(now.AddDate(1, 0, 0)) {
 		return invalid("The start of the delegation is not possible.", map[string]string{"valid_from": "must be within the last 7 days or the coming year"})
@@ -92,7 +93,7 @@ func applyGrant(worksIn WorksIn, tx *syncengine.Tx, c syncengine.Call) error {
 	if existing, exists, err := tx.Get(KindDelegation, a.DelegationID); err != nil {
 		return err
 	} else if exists {
-		return &syncengine.Conflict{Rejection: *syncengine.Reject("delegation_exists",
+		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.DelegationExists,
 			"A saved delegation cannot be changed; revoke it and grant a new one."), Record: existing}
 	}
 	role, _ := acc.RoleIn(unit, identity.RoleLicensed)
@@ -119,7 +120,7 @@ func grantingUnit(acc identity.Access, named string) (string, error) {
 	case named != "" && acc.Has(named, identity.RoleLicensed):
 		return named, nil
 	case named != "" || len(units) == 0:
-		return "", syncengine.Reject("forbidden", "Only licensed staff of the unit grant delegations.")
+		return "", syncengine.Reject(codes.Forbidden, "Only licensed staff of the unit grant delegations.")
 	case len(units) > 1:
 		return "", invalid("You are licensed in several units.", map[string]string{"unit_id": "is required: the unit the delegation is for"})
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -51,18 +52,18 @@ func applyRevoke(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	if !ok || len(acc.Roles[d.UnitID]) == 0 {
-		return syncengine.Reject("delegation_not_found", "This delegation is not in any of your units.")
+		return syncengine.Reject(codes.DelegationNotFound, "This delegation is not in any of your units.")
 	}
 	role, licensed := acc.RoleIn(d.UnitID, identity.RoleLicensed)
 	if !licensed {
-		return syncengine.Reject("forbidden", "Only licensed staff of the unit revoke delegations.")
+		return syncengine.Reject(codes.Forbidden, "Only licensed staff of the unit revoke delegations.")
 	}
 	if d.RevokedAt != nil {
 		rec, _, err := tx.Get(KindDelegation, a.DelegationID)
 		if err != nil {
 			return err
 		}
-		return &syncengine.Conflict{Rejection: *syncengine.Reject("delegation_revoked", "This delegation is already revoked."), Record: rec}
+		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.DelegationRevoked, "This delegation is already revoked."), Record: rec}
 	}
 	revokedAt := revocationTime(c.Mutation.ClientTime, now)
 	clientTime := c.Mutation.ClientTime.UTC()

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"vardag/internal/clients"
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -149,11 +150,11 @@ func applyListSave(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	if !ok || len(acc.Roles[client.UnitID]) == 0 {
 		// The same answer whether the client exists elsewhere or not at all.
-		return syncengine.Reject("client_not_found", "This client is not in any of your units.")
+		return syncengine.Reject(codes.ClientNotFound, "This client is not in any of your units.")
 	}
 	role, licensed := acc.RoleIn(client.UnitID, identity.RoleLicensed)
 	if !licensed {
-		return syncengine.Reject("forbidden", "Only licensed staff of the client's unit make signing lists.")
+		return syncengine.Reject(codes.Forbidden, "Only licensed staff of the client's unit make signing lists.")
 	}
 	list := List{ListSaveArgs: a, UnitID: client.UnitID, CreatedBy: c.Actor.UserID, CreatedRole: role, CreatedAt: now,
 		UpdatedBy: c.Actor.UserID, UpdatedRole: role, UpdatedAt: now, ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
@@ -163,7 +164,7 @@ func applyListSave(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	if exists {
 		if !acc.Has(old.UnitID, identity.RoleLicensed) {
-			return syncengine.Reject("list_not_found", "This signing list is not in any of your units.")
+			return syncengine.Reject(codes.ListNotFound, "This signing list is not in any of your units.")
 		}
 		if old.ClientID != a.ClientID {
 			return invalid("A signing list belongs to one client.", map[string]string{"client_id": "must be the client of the saved list"})

@@ -5,6 +5,7 @@ import (
 	"time"
 	_ "time/tzdata" // the Stockholm clock must not depend on the host's zoneinfo
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
@@ -47,6 +48,9 @@ const (
 	OutcomeNotGiven         = "not_given"         // ej given
 	OutcomeSelfAdministered = "self_administered" // tagit själv
 )
+
+// Outcomes are the outcomes a signature can have.
+var Outcomes = []string{OutcomeGiven, OutcomePartlyGiven, OutcomeNotGiven, OutcomeSelfAdministered}
 
 // Limits.
 const (
@@ -100,7 +104,7 @@ func Handlers(worksIn WorksIn) map[string]syncengine.Handler {
 
 // invalid is an invalid_args rejection with field errors.
 func invalid(message string, fields map[string]string) error {
-	return &syncengine.Rejection{Code: "invalid_args", Message: message, Fields: fields}
+	return &syncengine.Rejection{Code: codes.InvalidArgs, Message: message, Fields: fields}
 }
 
 // realTime tells whether t is set and one JSON can write back.

@@ -3,10 +3,12 @@ package signing
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -53,8 +55,6 @@ type Occurrence struct {
 // needsReason are the outcomes a reason is required for.
 var needsReason = map[string]bool{OutcomeNotGiven: true, OutcomePartlyGiven: true}
 
-var outcomes = map[string]bool{OutcomeGiven: true, OutcomePartlyGiven: true, OutcomeNotGiven: true, OutcomeSelfAdministered: true}
-
 // Sign is the handler of signing.sign.
 func Sign() syncengine.Handler {
 	return syncengine.Handler{Decode: decodeSign, Apply: applySign}
@@ -81,7 +81,7 @@ func decodeSign(raw json.RawMessage) (any, error) {
 	if !realTime(a.SignedAt) {
 		fields["signed_at"] = "is required: when it was done"
 	}
-	if !outcomes[a.Outcome] {
+	if !slices.Contains(Outcomes, a.Outcome) {
 		fields["outcome"] = "must be given, partly_given, not_given or self_administered"
 	}
 	a.Reason = strings.TrimSpace(a.Reason)
@@ -112,11 +112,11 @@ func applySign(tx *syncengine.Tx, c syncengine.Call) error {
 	}
 	if !ok || len(acc.Roles[list.UnitID]) == 0 {
 		// The same answer whether the list exists elsewhere or not at all.
-		return syncengine.Reject("list_not_found", "This signing list is not in any of your units.")
+		return syncengine.Reject(codes.ListNotFound, "This signing list is not in any of your units.")
 	}
 	role, allowed := acc.RoleIn(list.UnitID, signers...)
 	if !allowed {
-		return syncengine.Reject("forbidden", "Only care staff and licensed staff of the unit sign.")
+		return syncengine.Reject(codes.Forbidden, "Only care staff and licensed staff of the unit sign.")
 	}
 	m, ok := list.measure(a.MeasureID)
 	if !ok {
@@ -131,7 +131,7 @@ func applySign(tx *syncengine.Tx, c syncengine.Call) error {
 	if existing, exists, err := tx.Get(KindSignature, a.SignatureID); err != nil {
 		return err
 	} else if exists {
-		return &syncengine.Conflict{Rejection: *syncengine.Reject("signature_exists", "A saved signature cannot be changed."), Record: existing}
+		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.SignatureExists, "A saved signature cannot be changed."), Record: existing}
 	}
 	sig := Signature{SignArgs: a, ClientID: list.ClientID, UnitID: list.UnitID, MeasureKind: m.Kind, AuthorID: c.Actor.UserID,
 		AuthorRole: role, ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
@@ -141,7 +141,7 @@ func applySign(tx *syncengine.Tx, c syncengine.Call) error {
 			return err
 		}
 		if !ok {
-			return syncengine.Reject("no_delegation", "You have no valid delegation for this kind of measure at the time of signing.")
+			return syncengine.Reject(codes.NoDelegation, "You have no valid delegation for this kind of measure at the time of signing.")
 		}
 		sig.DelegationID = d.DelegationID
 	}

@@ -5,6 +5,7 @@
 package training
 
 import (
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
@@ -21,7 +22,7 @@ var Mutations = map[string]bool{
 }
 
 // Code is the rejection code of a function closed for want of training.
-const Code = "training_required"
+const Code = codes.TrainingRequired
 
 // Message says what to do, in words a user can act on.
 const Message = "This function opens when your training is recorded; ask your unit representative (verksamhetsombud)."

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/accesslog"
+	"vardag/internal/codes"
 	"vardag/internal/login"
 	"vardag/internal/uuids"
 )
@@ -19,7 +20,7 @@ const (
 	maxAccessLogLimit     = 5000
 )
 
-var errClientNotFound = &Error{Status: 404, Code: "client_not_found", Message: "There is no such client in a unit you manage."}
+var errClientNotFound = &Error{Status: 404, Code: codes.ClientNotFound, Message: "There is no such client in a unit you manage."}
 
 // accessLogPage is the answer of the review.
 type accessLogPage struct {

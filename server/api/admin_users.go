@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/auth"
+	"vardag/internal/codes"
 	"vardag/internal/hwtoken"
 	"vardag/internal/identity"
 	"vardag/internal/login"
@@ -259,10 +260,10 @@ func (h *Handlers) AdminImportTokens(c *fiber.Ctx) error {
 		}
 		seeds, err = hwtoken.ParsePSKC(bytes.NewReader(body), key)
 	default:
-		return &Error{Status: 415, Code: "unsupported_media_type", Message: "Send a PSKC file (application/pskc+xml) or a CSV file (text/csv)."}
+		return &Error{Status: 415, Code: codes.UnsupportedMediaType, Message: "Send a PSKC file (application/pskc+xml) or a CSV file (text/csv)."}
 	}
 	if err != nil {
-		return &Error{Status: 400, Code: "invalid_token_file", Message: err.Error()}
+		return &Error{Status: 400, Code: codes.InvalidTokenFile, Message: err.Error()}
 	}
 	tokens := make([]identity.HardwareToken, 0, len(seeds))
 	for _, s := range seeds {

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/assignments"
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
@@ -50,7 +51,7 @@ func rejectionError(err error) error {
 		e.Extra = map[string]any{"fields": rej.Fields}
 	}
 	var conflict *syncengine.Conflict
-	if errors.As(err, &conflict) || rej.Code == "assignment_unit_changed" || rej.Code == "assignment_client_changed" || rej.Code == "assignment_outdated" {
+	if errors.As(err, &conflict) || rej.Code == codes.AssignmentUnitChanged || rej.Code == codes.AssignmentClientChanged || rej.Code == codes.AssignmentOutdated {
 		e.Status = 409
 	}
 	return e

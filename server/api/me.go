@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/codes"
 	"vardag/internal/terms"
 )
 
@@ -53,7 +54,7 @@ func (h *Handlers) AcceptTerms(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Version != terms.Version {
-		return &Error{Status: 409, Code: "terms_changed", Message: "The terms have changed; read them again.",
+		return &Error{Status: 409, Code: codes.TermsChanged, Message: "The terms have changed; read them again.",
 			Extra: map[string]any{"version": terms.Version}}
 	}
 	if err := h.Login.AcceptTerms(principal(c).User.ID, req.Version); err != nil {

@@ -5,16 +5,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/codes"
 	"vardag/internal/webpush"
 )
 
 var (
-	errPushUnavailable = &Error{Status: 404, Code: "push_unavailable", Message: "Web push is not set up on this server."}
-	errPushStore       = &Error{Status: 503, Code: "unavailable", Message: "The subscription could not be saved; try again.", RetryAfter: 5}
+	errPushUnavailable = &Error{Status: 404, Code: codes.PushUnavailable, Message: "Web push is not set up on this server."}
+	errPushStore       = &Error{Status: 503, Code: codes.Unavailable, Message: "The subscription could not be saved; try again.", RetryAfter: 5}
 )
 
 func invalidSubscription(err error) *Error {
-	e := &Error{Status: 400, Code: "invalid_subscription", Message: "The push subscription is not valid."}
+	e := &Error{Status: 400, Code: codes.InvalidSubscription, Message: "The push subscription is not valid."}
 	var fe *webpush.FieldError
 	if errors.As(err, &fe) {
 		e.Message = "The push subscription is not valid: " + fe.Field + " " + fe.Reason + "."

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/codes"
 	"vardag/syncengine"
 )
 
@@ -34,7 +35,7 @@ func (h *Handlers) SyncPush(c *fiber.Ctx) error {
 	var gap *syncengine.GapError
 	switch {
 	case errors.As(err, &gap):
-		return &Error{Status: 409, Code: "mutation_gap", Message: "Changes are missing before these; send from the one after last_mutation_id.",
+		return &Error{Status: 409, Code: codes.MutationGap, Message: "Changes are missing before these; send from the one after last_mutation_id.",
 			Extra: map[string]any{"last_mutation_id": gap.LastMutationID}}
 	case errors.Is(err, syncengine.ErrDeviceOwner):
 		return errDeviceMismatch

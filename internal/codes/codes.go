@@ -1,0 +1,107 @@
+// Package codes is the catalogue of every error code the server answers: the codes of
+// HTTP errors (`{"error": {"code", "message"}}`) and of rejected mutations (a push
+// result's `error.code`). Codes are stable (API.md); messages may change. Nothing outside
+// this file writes a code as a literal: a contract test (test/contract) keeps the
+// catalogue, docs/openapi.yaml and the phone app's message files (mobileweb/static/i18n)
+// in step, so that every code a phone can meet has Swedish and English words.
+package codes
+
+// Codes any route can answer: the request itself.
+const (
+	InvalidJSON          = "invalid_json"           // 400: the body is not JSON
+	InvalidRequest       = "invalid_request"        // 400: a field or parameter is missing or wrong
+	NotFound             = "not_found"              // 404: no such route
+	MethodNotAllowed     = "method_not_allowed"     // 405: the route does not take that method
+	RequestTimeout       = "request_timeout"        // 408: the request took too long to arrive
+	BodyTooLarge         = "body_too_large"         // 413
+	UnsupportedEncoding  = "unsupported_encoding"   // 415: a Content-Encoding other than one gzip
+	UnsupportedMediaType = "unsupported_media_type" // 415: a Content-Type the route does not take
+	HeadersTooLarge      = "headers_too_large"      // 431
+	InternalError        = "internal_error"         // 500 (and a mutation the server failed to apply)
+	Unavailable          = "unavailable"            // 503: stopping, or cannot write right now
+)
+
+// Login, sessions and the gates before a user's data.
+const (
+	Unauthenticated        = "unauthenticated"
+	TokenExpired           = "token_expired"
+	SessionExpired         = "session_expired"
+	RefreshTokenReused     = "refresh_token_reused"
+	InvalidCredentials     = "invalid_credentials"
+	InvalidCode            = "invalid_code"
+	CodeAlreadyUsed        = "code_already_used"
+	TooManyAttempts        = "too_many_attempts"
+	TooManyRequests        = "too_many_requests" // the per-address limit
+	TooManySMS             = "too_many_sms"
+	SMSUnavailable         = "sms_unavailable"
+	MethodNotAvailable     = "method_not_available"
+	AccountLocked          = "account_locked"
+	DeviceRevoked          = "device_revoked"
+	DeviceMismatch         = "device_mismatch"
+	TermsNotAccepted       = "terms_not_accepted"
+	TermsChanged           = "terms_changed"
+	PasswordChangeRequired = "password_change_required"
+	PasswordRejected       = "password_rejected"
+	WrongPassword          = "wrong_password"
+	NoEnrolment            = "no_enrolment"
+	// TrainingRequired: a function closed until the user's training is recorded; an HTTP
+	// answer and a mutation rejection alike.
+	TrainingRequired = "training_required"
+)
+
+// Administration of accounts, tokens and the read log.
+const (
+	Forbidden              = "forbidden" // 403, and a mutation beyond the caller's role
+	NotYourself            = "not_yourself"
+	UserNotFound           = "user_not_found"
+	SessionNotFound        = "session_not_found"
+	TokenNotFound          = "token_not_found"
+	TokenBound             = "token_bound"
+	TokenOfAnotherProvider = "token_of_another_provider"
+	InvalidTokenFile       = "invalid_token_file"
+	ClientNotFound         = "client_not_found"
+)
+
+// Sync.
+const (
+	MutationGap      = "mutation_gap"
+	InvalidCursor    = "invalid_cursor"
+	CursorExpired    = "cursor_expired"
+	UnknownMutation  = "unknown_mutation"
+	MutationIDReused = "mutation_id_reused"
+	InvalidArgs      = "invalid_args" // a mutation's arguments are missing or malformed; `fields` names them
+)
+
+// Web push.
+const (
+	PushUnavailable     = "push_unavailable"
+	InvalidSubscription = "invalid_subscription"
+)
+
+// The care rules: why a mutation is rejected (or, for a record that is already there, a
+// conflict).
+const (
+	AssignmentNotFound       = "assignment_not_found"
+	AssignmentNotDistributed = "assignment_not_distributed"
+	AssignmentOutdated       = "assignment_outdated"
+	AssignmentUnitChanged    = "assignment_unit_changed"
+	AssignmentClientChanged  = "assignment_client_changed"
+	UnitNotFound             = "unit_not_found"
+	NoteNotFound             = "note_not_found"
+	NoteExists               = "note_exists"
+	CorrectionExists         = "correction_exists"
+	JournalNotFound          = "journal_not_found"
+	JournalClosed            = "journal_closed"
+	ListNotFound             = "list_not_found"
+	SignatureExists          = "signature_exists"
+	NoDelegation             = "no_delegation"
+	DelegationNotFound       = "delegation_not_found"
+	DelegationExists         = "delegation_exists"
+	DelegationRevoked        = "delegation_revoked"
+	DeviationNotFound        = "deviation_not_found"
+	DeviationExists          = "deviation_exists"
+	DeviationClosed          = "deviation_closed"
+	MessageNotFound          = "message_not_found"
+	NotARecipient            = "not_a_recipient"
+	BulletinExists           = "bulletin_exists"
+)
