@@ -56,7 +56,7 @@ func NewPhone(t testing.TB, name string) *Phone {
 	t.Helper()
 	path := chromiumPath()
 	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("no browser at %s (%v): install Debian's chromium (apt-get install chromium) or set VARDAG_CHROMIUM; .ci/run installs it", path, err)
+		t.Fatalf("no browser at %s (%v): install Debian's chromium (apt-get install chromium) or set VARDAG_CHROMIUM; ./test.sh installs it", path, err)
 	}
 	profile := t.TempDir()
 	opts := []chromedp.ExecAllocatorOption{

@@ -34,7 +34,7 @@ func startServer(t *testing.T, bin, dataDir, trace string) *server {
 	t.Helper()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
-		t.Fatal("the crash harness needs strace (Debian: apt-get install -y strace)")
+		t.Fatal("the crash harness needs strace (Debian: apt-get install -y strace; ./test.sh installs it)")
 	}
 	cmd := exec.Command(strace, "-f", "-ttt", "-T", "-y", "--seccomp-bpf", "-e", "trace=fdatasync,fsync",
 		"-e", "signal=none", "-o", trace, "--", bin, "-demo", "-data", dataDir, "-addr", "127.0.0.1:0")

@@ -89,12 +89,12 @@ var listening = regexp.MustCompile(`WebDriver BiDi listening on (ws://127\.0\.0\
 
 // Start runs Firefox headless on a new profile whose user.js holds prefs (on top of the
 // quiet defaults below), opens a BiDi session and finds its tab. Firefox stops when the
-// test ends. A missing browser fails the test: .ci/run installs firefox-esr.
+// test ends. A missing browser fails the test: ./test.sh installs firefox-esr.
 func Start(t testing.TB, prefs map[string]any) *Browser {
 	t.Helper()
 	path := Path()
 	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("no browser at %s (%v): install Debian's firefox-esr (apt-get install firefox-esr) or set VARDAG_FIREFOX; .ci/run installs it", path, err)
+		t.Fatalf("no browser at %s (%v): install Debian's firefox-esr (apt-get install firefox-esr) or set VARDAG_FIREFOX; ./test.sh installs it", path, err)
 	}
 	profile := t.TempDir()
 	all := map[string]any{
