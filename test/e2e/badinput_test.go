@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"vardag/internal/demo"
+	"vardag/internal/identity"
 	"vardag/internal/uuids"
+	"vardag/server/config"
 	"vardag/test/testserver"
 )
 
@@ -209,5 +213,123 @@ func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
 	}
 	if s.Head() != head {
 		t.Fatal("a refused body changed the log")
+	}
+}
+
+// gzipBomb is a body in two layers of gzip that unpacks to mib MiB of zero bytes: a few KB
+// on the wire. The inner layer is one gzip member of 1 MiB of zeros, mib times over (a
+// gzip stream may hold several members, RFC 1952 §2.2), which is quick to make.
+func gzipBomb(t *testing.T, mib int) []byte {
+	t.Helper()
+	gz := func(p []byte) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if _, err := zw.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	member := gz(make([]byte, 1<<20))
+	return gz(bytes.Repeat(member, mib))
+}
+
+// heapSys is the heap memory the process has taken from the system. The runtime keeps
+// what it took, so it never falls: it shows the peak, which a body unpacked in memory and
+// dropped again raises for good.
+func heapSys() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapSys
+}
+
+// TestAStackedGzipBombIsRefusedUnpacked: a body in two layers of gzip (a few KB on the
+// wire, 1 GiB unpacked), sent to every route that takes a body, is refused with 415
+// unsupported_encoding before anything is unpacked: the server's heap (the server runs in
+// this process) does not grow by a fraction of the bomb, and nothing changes. So is every
+// other way of stacking codings on the training route, where c.Body() once unpacked it all.
+func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
+	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
+	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")
+	const unpacked = 1 << 30
+	bomb := gzipBomb(t, unpacked>>20)
+	if len(bomb) > 16<<10 {
+		t.Fatalf("the bomb is %d bytes on the wire", len(bomb))
+	}
+	bo := demo.UserID("bo")
+	before, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, path, token, ctype string, encodings ...string) testserver.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(bomb))
+		req.Header.Set("Content-Type", ctype)
+		for _, e := range encodings {
+			req.Header.Add("Content-Encoding", e)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return testserver.Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	}
+	const jsonType = "application/json"
+	routes := []struct{ method, path, token, ctype string }{
+		{"POST", "/api/v1/auth/login", "", jsonType},
+		{"POST", "/api/v1/auth/sms", "", jsonType},
+		{"POST", "/api/v1/auth/verify", "", jsonType},
+		{"POST", "/api/v1/auth/refresh", "", jsonType},
+		{"POST", "/api/v1/me/terms", anna.Token, jsonType},
+		{"POST", "/api/v1/me/password", anna.Token, jsonType},
+		{"POST", "/api/v1/me/totp", anna.Token, jsonType},
+		{"POST", "/api/v1/me/totp/confirm", anna.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/password", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/training", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/token", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/tokens?provider_id=" + demo.OwnProviderID, admin.Token, "text/csv"},
+		{"POST", "/api/v1/sync/push", anna.Token, jsonType},
+		{"POST", "/api/v1/sync/pull", anna.Token, jsonType},
+		{"POST", "/api/v1/push/subscriptions", anna.Token, jsonType},
+		{"DELETE", "/api/v1/push/subscriptions", anna.Token, jsonType},
+		{"POST", "/api/v1/integration/assignments", authority.Token, jsonType},
+	}
+	training := "/api/v1/admin/users/" + bo + "/training"
+	stacked := [][]string{{"gzip,gzip"}, {"gzip, identity"}, {"identity, gzip"}, {"gzip", "gzip"}, {"gzip", "identity"}}
+	head := s.Head()
+	runtime.GC()
+	heapBefore := heapSys()
+	for _, r := range routes {
+		if res := send(r.method, r.path, r.token, r.ctype, "gzip, gzip"); res.Status != 415 || res.ErrorCode() != "unsupported_encoding" {
+			t.Errorf("%s %s with two layers of gzip: %d %s", r.method, r.path, res.Status, res.Body)
+		}
+	}
+	for _, encodings := range stacked {
+		if res := send("POST", training, admin.Token, jsonType, encodings...); res.Status != 415 || res.ErrorCode() != "unsupported_encoding" {
+			t.Errorf("the training route with Content-Encoding %q: %d %s", encodings, res.Status, res.Body)
+		}
+	}
+	grew := int64(heapSys()) - int64(heapBefore)
+	t.Logf("%d bombs of %d bytes (%d MiB unpacked each): the heap grew by %.1f MiB", len(routes)+len(stacked), len(bomb), unpacked>>20, float64(grew)/(1<<20))
+	if grew > unpacked/16 {
+		t.Errorf("the heap grew by %d MiB: a bomb was unpacked", grew>>20)
+	}
+	if s.Head() != head {
+		t.Errorf("a refused body changed the log: head %d → %d", head, s.Head())
+	}
+	after, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.TrainedAt.Equal(before.TrainedAt) || after.PasswordHash != before.PasswordHash || after.MustChangePassword != before.MustChangePassword {
+		t.Errorf("a refused body changed bo's account: %+v → %+v", before.TrainedAt, after.TrainedAt)
 	}
 }
