@@ -110,6 +110,7 @@ func writeError(c *fiber.Ctx, e *Error) error {
 		c.Set(fiber.HeaderRetryAfter, itoa(e.RetryAfter))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	setSecurityHeaders(c)
 	if len(e.Extra) == 0 {
 		return c.Status(e.Status).JSON(body)
 	}
