@@ -175,6 +175,7 @@ func (a *App) build() error {
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          api.ErrorHandler(a.log),
+		RequestMethods:        api.RequestMethods,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		// Behind the municipality's proxy the caller's address (for per-address login

@@ -89,6 +89,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unknown route", "GET", "/api/v1/nothing-here", anna.Token, nil, 404, "not_found"},
 		{"unknown route, posted", "POST", "/api/v1/nothing-here", anna.Token, "{}", 404, "not_found"},
 		{"a known route with the wrong method", "PUT", "/api/v1/sync/push", anna.Token, good(2), 405, "method_not_allowed"},
+		{"GET on a POST route with a parameter", "GET", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, nil, 405, "method_not_allowed"},
+		{"an unknown method (PROPFIND)", "PROPFIND", "/api/v1/sync/push", anna.Token, good(2), 405, "method_not_allowed"},
+		{"an unknown method (TRACK) on a route with a parameter", "TRACK", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, nil, 405, "method_not_allowed"},
+		{"an unknown method on an unknown route", "PROPFIND", "/api/v1/nothing-here", anna.Token, nil, 404, "not_found"},
 		{"login without password", "POST", "/api/v1/auth/login", "", `{"username":"anna"}`, 400, "invalid_request"},
 		{"login with a number as name", "POST", "/api/v1/auth/login", "", `{"username":5,"password":"x"}`, 400, "invalid_request"},
 	}
@@ -101,6 +105,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 				t.Fatalf("error answers are JSON, got %q", res.Header.Get("Content-Type"))
+			}
+			if tc.status == 405 && res.Header.Get("Allow") == "" {
+				t.Fatal("a 405 without Allow (RFC 9110 §15.5.6)")
 			}
 		})
 	}
@@ -331,5 +338,36 @@ func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
 	}
 	if !after.TrainedAt.Equal(before.TrainedAt) || after.PasswordHash != before.PasswordHash || after.MustChangePassword != before.MustChangePassword {
 		t.Errorf("a refused body changed bo's account: %+v → %+v", before.TrainedAt, after.TrainedAt)
+	}
+}
+
+// TestAWrongMethodIsToldTheMethodsTheAddressTakes: a method an address does not take, one
+// the server does not know at all (PROPFIND) and HEAD on the API are answered 405
+// method_not_allowed with the methods the address takes in Allow (RFC 9110 §15.5.6), also
+// where the address has a parameter; HEAD on the health check still works.
+func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	user := "/api/v1/admin/users/" + demo.UserID("bo")
+	for _, c := range []struct{ method, path, allow string }{
+		{"GET", user + "/unlock", "POST"},
+		{"DELETE", user + "/sessions", "GET"},
+		{"PUT", "/api/v1/sync/pull", "GET, POST"},
+		{"PROPFIND", "/api/v1/push/subscriptions", "DELETE, POST"},
+		{"HEAD", "/api/v1/admin/backup", "GET"},
+		{"HEAD", "/api/v1/sync/pull", "GET, POST"},
+		{"HEAD", "/api/v1/units/" + demo.AspenID + "/statistics", "GET"},
+		{"DELETE", "/healthz", "GET, HEAD"},
+	} {
+		res := s.Do(c.method, c.path, anna.Token, nil)
+		if res.Status != 405 || res.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d, Allow %q, want 405 with Allow %q", c.method, c.path, res.Status, res.Header.Get("Allow"), c.allow)
+		}
+		if c.method != "HEAD" && res.ErrorCode() != "method_not_allowed" {
+			t.Errorf("%s %s: %s, want method_not_allowed", c.method, c.path, res.Body)
+		}
+	}
+	if res := s.Do("HEAD", "/healthz", "", nil); res.Status != 200 {
+		t.Errorf("HEAD /healthz: %d", res.Status)
 	}
 }

@@ -80,6 +80,8 @@ func TestSecurityHeadersOverPlainHTTP(t *testing.T) {
 		{"an API error (401)", "GET", "/api/v1/sync/pull", "", 401, true, true},
 		{"an API error (404)", "GET", "/api/v1/no-such-route", anna.Token, 404, true, true},
 		{"a login error (401)", "POST", "/api/v1/auth/login", "", 401, true, true},
+		{"a wrong method (405)", "GET", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, 405, true, true},
+		{"an unknown method (405)", "PROPFIND", "/api/v1/sync/push", anna.Token, 405, true, true},
 	} {
 		var body any
 		if c.method == "POST" {
