@@ -29,6 +29,7 @@ var (
 	errMethod              = &Error{Status: 405, Code: "method_not_allowed", Message: "This address does not take that method."}
 	errBodyTooLarge        = &Error{Status: 413, Code: "body_too_large", Message: "The request body is too large."}
 	errUnsupportedEncoding = &Error{Status: 415, Code: "unsupported_encoding", Message: "Send the body uncompressed or with one layer of gzip."}
+	errUnsupportedMedia    = &Error{Status: 415, Code: "unsupported_media_type", Message: "Send the body as JSON, with Content-Type: application/json."}
 	errUnauthenticated     = &Error{Status: 401, Code: "unauthenticated", Message: "Log in to continue."}
 	errTokenExpired        = &Error{Status: 401, Code: "token_expired", Message: "The access token has expired; refresh it."}
 	errSessionExpired      = &Error{Status: 401, Code: "session_expired", Message: "The session has ended; log in again."}

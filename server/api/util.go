@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,10 +19,10 @@ import (
 
 func asError[T error](err error, target *T) bool { return errors.As(err, target) }
 
-// bindJSON decodes a JSON body into v: bad JSON → invalid_json, wrong types →
-// invalid_request naming the field.
+// bindJSON decodes a JSON body into v: a body not sent as JSON → unsupported_media_type,
+// bad JSON → invalid_json, wrong types → invalid_request naming the field.
 func bindJSON(c *fiber.Ctx, v any) error {
-	body, err := rawBody(c)
+	body, err := jsonBody(c)
 	if err != nil {
 		return err
 	}
@@ -53,6 +54,31 @@ func decodeJSON(body []byte, v any) error {
 		return invalidRequest("The request cannot be read: a field has a wrong value.")
 	}
 	return nil
+}
+
+// jsonBody is the body of a request that sends JSON, read by rawBody. Its Content-Type
+// must say JSON (application/json, with charset=utf-8 at most): a web page can make a
+// browser post text/plain or a form to another site without asking it first (a CORS
+// "simple request"), never application/json, so this keeps other sites' forms off the
+// login routes.
+func jsonBody(c *fiber.Ctx) ([]byte, error) {
+	if !isJSON(c.Get(fiber.HeaderContentType)) {
+		return nil, errUnsupportedMedia
+	}
+	return rawBody(c)
+}
+
+func isJSON(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != fiber.MIMEApplicationJSON {
+		return false
+	}
+	for name, value := range params {
+		if name != "charset" || !strings.EqualFold(value, "utf-8") {
+			return false
+		}
+	}
+	return true
 }
 
 func mapLoginError(err error) error {

@@ -176,6 +176,9 @@ func (a *App) build() error {
 		DisableStartupMessage: true,
 		ErrorHandler:          api.ErrorHandler(a.log),
 		RequestMethods:        api.RequestMethods,
+		// No route takes a form: a multipart body is not parsed (nor spooled to disk)
+		// before a route refuses it (415 unsupported_media_type).
+		DisablePreParseMultipartForm: true,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		// Behind the municipality's proxy the caller's address (for per-address login

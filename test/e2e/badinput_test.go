@@ -198,6 +198,7 @@ func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
 	push := mustJSON(t, map[string]any{"device_id": anna.DeviceID, "mutations": anna.Batch("journal.note.add",
 		testserver.Note(uuids.New(), demo.ClientID(1), "Skickad komprimerad", s.Clock.Now()))})
 	req, _ := http.NewRequest("POST", s.URL+"/api/v1/sync/push", bytes.NewReader(gz(push)))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+anna.Token)
 	res, err := http.DefaultClient.Do(req)
@@ -369,5 +370,87 @@ func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
 	}
 	if res := s.Do("HEAD", "/healthz", "", nil); res.Status != 200 {
 		t.Errorf("HEAD /healthz: %d", res.Status)
+	}
+}
+
+// TestJSONRoutesTakeOnlyJSON: every route that reads a JSON body refuses one sent as
+// anything but application/json (charset=utf-8 allowed) with 415 unsupported_media_type,
+// before it does anything. A web page can make a browser post text/plain or a form to
+// another site without asking it first, never application/json: so no other site's form
+// can log in, verify a code or rotate a refresh token.
+func TestJSONRoutesTakeOnlyJSON(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
+	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
+	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")
+	bo := demo.UserID("bo")
+	before, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := s.CodeFor("bo")
+	login := map[string]string{"username": "bo", "password": demo.Password}
+	res := s.Do("POST", "/api/v1/auth/login", "", login)
+	var ch struct {
+		MFAToken string `json:"mfa_token"`
+	}
+	res.JSON(t, &ch)
+	verify := map[string]string{"mfa_token": ch.MFAToken, "method": "totp", "code": code}
+	endpoint := "https://push.example.org/send/" + uuids.New()
+	routes := []struct {
+		method, path, token string
+		body                any
+	}{
+		{"POST", "/api/v1/auth/login", "", login},
+		{"POST", "/api/v1/auth/sms", "", map[string]string{"mfa_token": ch.MFAToken}},
+		{"POST", "/api/v1/auth/verify", "", verify},
+		{"POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": anna.RefreshToken}},
+		{"POST", "/api/v1/me/terms", anna.Token, map[string]string{"version": "1"}},
+		{"POST", "/api/v1/me/password", anna.Token, map[string]string{"current_password": demo.Password, "new_password": "ett helt nytt lösenord 42"}},
+		{"POST", "/api/v1/me/totp", anna.Token, map[string]string{"password": demo.Password}},
+		{"POST", "/api/v1/me/totp/confirm", anna.Token, map[string]string{"code": "123456"}},
+		{"POST", "/api/v1/admin/users/" + bo + "/password", admin.Token, map[string]string{"new_password": "ett helt nytt lösenord 42"}},
+		{"POST", "/api/v1/admin/users/" + bo + "/training", admin.Token, map[string]any{"completed_at": s.Clock.Now()}},
+		{"POST", "/api/v1/admin/users/" + bo + "/token", admin.Token, map[string]string{"serial": "0001"}},
+		{"POST", "/api/v1/sync/push", anna.Token, map[string]any{"device_id": anna.DeviceID, "mutations": anna.Batch("journal.note.add",
+			testserver.Note(uuids.New(), demo.ClientID(1), "Skickad som text", s.Clock.Now()))}},
+		{"POST", "/api/v1/sync/pull", anna.Token, map[string]any{"limit": 10}},
+		{"POST", "/api/v1/push/subscriptions", anna.Token, map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": "x", "auth": "y"}}},
+		{"DELETE", "/api/v1/push/subscriptions", anna.Token, map[string]string{"endpoint": endpoint}},
+		{"POST", "/api/v1/integration/assignments", authority.Token, map[string]any{"authority_id": "TRE-1", "client_id": demo.ClientID(3), "unit_id": demo.AspenID}},
+	}
+	notJSON := []string{"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+		"", "application/json; charset=iso-8859-1", "application/json; foo=bar", "application/jsonp", "text/json"}
+	head := s.Head()
+	for _, r := range routes {
+		for _, ct := range notJSON {
+			res := s.DoWith(r.method, r.path, r.token, map[string]string{"Content-Type": ct}, r.body)
+			if res.Status != 415 || res.ErrorCode() != "unsupported_media_type" {
+				t.Errorf("%s %s as %q: %d %s, want 415 unsupported_media_type", r.method, r.path, ct, res.Status, res.Body)
+			}
+		}
+	}
+	if s.Head() != head {
+		t.Errorf("a body that was not JSON changed the log: head %d → %d", head, s.Head())
+	}
+	after, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.TrainedAt.Equal(before.TrainedAt) || after.PasswordHash != before.PasswordHash || after.MustChangePassword != before.MustChangePassword {
+		t.Error("a body that was not JSON changed bo's account")
+	}
+	// Nothing was used up: anna's refresh token still rotates, bo's code still verifies.
+	if res := anna.Refresh(); res.Status != 200 {
+		t.Errorf("anna's refresh after the refused ones: %d %s", res.Status, res.Body)
+	}
+	if res := s.DoWith("POST", "/api/v1/auth/verify", "", map[string]string{"Content-Type": "application/json;charset=UTF-8"}, verify); res.Status != 200 {
+		t.Errorf("bo's verify as JSON after the refused ones: %d %s", res.Status, res.Body)
+	}
+	if res := s.DoWith("POST", "/api/v1/auth/login", "", map[string]string{"Content-Type": "application/json; charset=utf-8"}, login); res.Status != 200 {
+		t.Errorf("a login as application/json; charset=utf-8: %d %s", res.Status, res.Body)
+	}
+	// A route whose body may be left out takes none without a Content-Type.
+	if res := s.Do("POST", "/api/v1/admin/users/"+bo+"/training", admin.Token, nil); res.Status != 204 {
+		t.Errorf("training recorded without a body: %d %s", res.Status, res.Body)
 	}
 }
