@@ -28,7 +28,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	// Per-address limits on the login routes (OWASP ASVS 5.0 V6.3.1), beside the
 	// per-account counter that lives in the store.
 	perIP := limiter.New(limiter.Config{
-		Max: max(h.LoginLimit, 1), Expiration: time.Minute,
+		Max: max(h.LoginLimit, 1), Expiration: time.Minute, KeyGenerator: h.clientAddress,
 		LimitReached: func(c *fiber.Ctx) error {
 			e := *errRateLimited
 			if n, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && n > 0 {
