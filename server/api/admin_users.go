@@ -137,10 +137,8 @@ func (h *Handlers) AdminTraining(c *fiber.Ctx) error {
 		return err
 	}
 	var req trainingRequest
-	if len(c.Body()) > 0 {
-		if err := bindJSON(c, &req); err != nil {
-			return err
-		}
+	if err := bindOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	now := h.Now()
 	if req.CompletedAt.IsZero() {

@@ -24,6 +24,8 @@ type Handlers struct {
 	SessionMax time.Duration
 	// LoginLimit is how many login requests one address may make per minute.
 	LoginLimit int
+	// Proxies are the reverse proxies whose X-Forwarded-For gives the caller's address.
+	Proxies TrustedProxies
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
 	Log            *slog.Logger
@@ -118,16 +120,37 @@ func NoStore(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// securityHeaders go on every answer: the routes' through SecurityHeaders, errors through
+// the error handler (also those the server answers before any route, such as a body over
+// the limit) and the live stream's head, which the stream writes itself.
+var securityHeaders = [][2]string{
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"},
+}
+
+// hsts is sent only over TLS (RFC 6797 §7.2): a browser must not learn it from plain HTTP.
+var hsts = [2]string{"Strict-Transport-Security", "max-age=31536000; includeSubDomains"}
+
+// securityHeadersFor are the security headers of an answer on a connection with or
+// without TLS.
+func securityHeadersFor(tls bool) [][2]string {
+	if tls {
+		return append(securityHeaders[:len(securityHeaders):len(securityHeaders)], hsts)
+	}
+	return securityHeaders
+}
+
+func setSecurityHeaders(c *fiber.Ctx) {
+	for _, h := range securityHeadersFor(c.Context().IsTLS()) {
+		c.Set(h[0], h[1])
+	}
+}
+
 // SecurityHeaders are sent on every answer.
 func SecurityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-	if c.Context().IsTLS() {
-		// Only over TLS (RFC 6797 §7.2): a browser must not learn it from plain HTTP.
-		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-	}
+	setSecurityHeaders(c)
 	return c.Next()
 }
 

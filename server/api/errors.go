@@ -31,6 +31,7 @@ var (
 	errMethod              = &Error{Status: 405, Code: codes.MethodNotAllowed, Message: "This address does not take that method."}
 	errBodyTooLarge        = &Error{Status: 413, Code: codes.BodyTooLarge, Message: "The request body is too large."}
 	errUnsupportedEncoding = &Error{Status: 415, Code: codes.UnsupportedEncoding, Message: "Send the body uncompressed or with one layer of gzip."}
+	errUnsupportedMedia    = &Error{Status: 415, Code: codes.UnsupportedMediaType, Message: "Send the body as JSON, with Content-Type: application/json."}
 	errUnauthenticated     = &Error{Status: 401, Code: codes.Unauthenticated, Message: "Log in to continue."}
 	errTokenExpired        = &Error{Status: 401, Code: codes.TokenExpired, Message: "The access token has expired; refresh it."}
 	errSessionExpired      = &Error{Status: 401, Code: codes.SessionExpired, Message: "The session has ended; log in again."}
@@ -112,6 +113,7 @@ func writeError(c *fiber.Ctx, e *Error) error {
 		c.Set(fiber.HeaderRetryAfter, itoa(e.RetryAfter))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	setSecurityHeaders(c)
 	if len(e.Extra) == 0 {
 		return c.Status(e.Status).JSON(body)
 	}

@@ -14,7 +14,7 @@ import (
 // IntegrationAssignments takes an assignment (uppdrag) from the authority's system. The
 // same delivery again changes nothing (200); a new one is 201.
 func (h *Handlers) IntegrationAssignments(c *fiber.Ctx) error {
-	body, err := rawBody(c)
+	body, err := jsonBody(c)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func decodePush(app *fiber.App, body []byte) (pushRequest, error) {
 	c := app.AcquireCtx(&fasthttp.RequestCtx{})
 	defer app.ReleaseCtx(c)
 	c.Request().Header.SetMethod(fiber.MethodPost)
+	c.Request().Header.SetContentType(fiber.MIMEApplicationJSON)
 	c.Request().SetBody(body)
 	var req pushRequest
 	if err := bindJSON(c, &req); err != nil {

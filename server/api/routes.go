@@ -23,11 +23,12 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	app.Get("/readyz", h.Readyz)
 	app.Get("/metrics", metrics)
 
-	v1 := app.Group("/api/v1", NoStore)
+	var routes routeTable // known once every route is registered, below
+	v1 := app.Group("/api/v1", NoStore, routes.refuseHead)
 	// Per-address limits on the login routes (OWASP ASVS 5.0 V6.3.1), beside the
 	// per-account counter that lives in the store.
 	perIP := limiter.New(limiter.Config{
-		Max: max(h.LoginLimit, 1), Expiration: time.Minute,
+		Max: max(h.LoginLimit, 1), Expiration: time.Minute, KeyGenerator: h.clientAddress,
 		LimitReached: func(c *fiber.Ctx) error {
 			e := *errRateLimited
 			if n, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && n > 0 {
@@ -73,18 +74,11 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/push/subscriptions", h.RequireAuth, h.PushSubscribe)
 	v1.Delete("/push/subscriptions", h.RequireAuth, h.PushUnsubscribe)
 
-	known := map[string]bool{}
-	for _, r := range app.GetRoutes(true) {
-		known[r.Path] = true
-	}
+	routes.learn(app)
 	// The phone app's files; then 405 for a known path with another method, else 404.
 	app.Get("/*", manifestType, filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
-	app.Use(func(c *fiber.Ctx) error {
-		if known[c.Path()] {
-			return errMethod
-		}
-		return errNotFound
-	})
+	app.Use(routes.noRoute)
+	routeOtherMethods(app)
 }
 
 // manifestType gives the web app manifest its registered media type, which the file

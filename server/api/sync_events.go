@@ -2,21 +2,29 @@ package api
 
 import (
 	"net"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// sseHead starts the live stream. The stream takes the connection over from the HTTP
+// streamHead starts the live stream. The stream takes the connection over from the HTTP
 // server (no worker goroutine, buffers or pipe held per stream: 5,000 phones stay cheap),
-// so it writes its own response head; the body ends when the connection closes.
-const sseHead = "HTTP/1.1 200 OK\r\n" +
-	"Content-Type: text/event-stream\r\n" +
-	"Cache-Control: no-store\r\n" +
-	"X-Accel-Buffering: no\r\n" +
-	"X-Content-Type-Options: nosniff\r\n" +
-	"Connection: close\r\n\r\n" +
-	"retry: 3000\n: connected\n\n"
+// so it writes its own response head, with the security headers every answer carries; the
+// body ends when the connection closes.
+func streamHead(tls bool) string {
+	var b strings.Builder
+	b.WriteString("HTTP/1.1 200 OK\r\n" +
+		"Content-Type: text/event-stream\r\n" +
+		"Cache-Control: no-store\r\n" +
+		"X-Accel-Buffering: no\r\n")
+	for _, h := range securityHeadersFor(tls) {
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
+	b.WriteString("Connection: close\r\n\r\n" +
+		"retry: 3000\n: connected\n\n")
+	return b.String()
+}
 
 // SyncEvents holds a text/event-stream open and sends a content-free poke whenever one of
 // the caller's scopes changes. The stream ends when the access token expires, so a phone
@@ -27,6 +35,7 @@ func (h *Handlers) SyncEvents(c *fiber.Ctx) error {
 	sub := hub.Subscribe(p.Access.Scopes)
 	until := p.Claims.ExpiresAt.Sub(h.Now())
 	keepAlive, writeTimeout := h.KeepAlive, h.WriteTimeout
+	head := streamHead(c.Context().IsTLS())
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
 		defer hub.Unsubscribe(sub)
@@ -35,7 +44,7 @@ func (h *Handlers) SyncEvents(c *fiber.Ctx) error {
 			_, err := conn.Write([]byte(s))
 			return err == nil
 		}
-		if !send(sseHead) {
+		if !send(head) {
 			return
 		}
 		ticker := time.NewTicker(keepAlive)

@@ -175,17 +175,25 @@ func (a *App) build() error {
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          api.ErrorHandler(a.log),
+		RequestMethods:        api.RequestMethods,
+		// No route takes a form: a multipart body is not parsed (nor spooled to disk)
+		// before a route refuses it (415 unsupported_media_type).
+		DisablePreParseMultipartForm: true,
 	}
-	if len(cfg.TrustedProxies) > 0 {
-		// Behind the municipality's proxy the caller's address (for per-address login
-		// limits) comes from X-Forwarded-For, but only from these proxies; the proxy must
-		// set the header to the address it saw, not append to one the caller sent.
-		fc.ProxyHeader, fc.EnableTrustedProxyCheck, fc.TrustedProxies = fiber.HeaderXForwardedFor, true, cfg.TrustedProxies
-		fc.EnableIPValidation = true
+	// Behind the municipality's proxy the caller's address (for the per-address login
+	// limits) comes from X-Forwarded-For, but only from these proxies, and the right-most
+	// address no trusted proxy wrote (api.TrustedProxies). Fiber itself trusts no proxy
+	// header: c.IP() is the connection's address, and X-Forwarded-Proto and -Host count
+	// only from these proxies.
+	proxies, err := api.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
 	}
+	fc.EnableTrustedProxyCheck, fc.TrustedProxies = true, cfg.TrustedProxies
 	a.Fiber = fiber.New(fc)
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
-		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
+		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, Proxies: proxies,
+		PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
 
 	if cfg.Demo {

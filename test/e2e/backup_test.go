@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -359,5 +360,28 @@ func noFile(t *testing.T, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s should not exist (%v)", path, err)
+	}
+}
+
+// TestHeadOnTheBackupCopiesNothingAndLogsNoRead: HEAD on the backup is answered 405 with
+// Allow: GET before anything is done. A HEAD would run the GET's handler and drop its
+// body: copy the whole data file and log a read of every client for a file never sent.
+func TestHeadOnTheBackupCopiesNothingAndLogsNoRead(t *testing.T) {
+	s := testserver.Start(t)
+	admin, david := s.Login("admin"), s.Login("david")
+	head := s.Head()
+	res := s.Do("HEAD", "/api/v1/admin/backup", admin.Token, nil)
+	if res.Status != 405 || res.Header.Get("Allow") != "GET" {
+		t.Fatalf("HEAD on the backup: %d, Allow %q; want 405 with Allow GET", res.Status, res.Header.Get("Allow"))
+	}
+	if strings.Contains(s.Logs.String(), "backup taken") {
+		t.Error("HEAD on the backup took a backup")
+	}
+	if s.Head() != head {
+		t.Errorf("HEAD on the backup wrote to the log: head %d → %d", head, s.Head())
+	}
+	review, page := accessLog(t, s, david.Token, url.Values{"unit_id": {demo.AspenID}, "user_id": {demo.UserID("admin")}})
+	if review.Status != 200 || len(page.Entries) != 0 {
+		t.Errorf("HEAD on the backup logged reads: %d %s", review.Status, review.Body)
 	}
 }

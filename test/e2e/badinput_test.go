@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"vardag/internal/demo"
+	"vardag/internal/identity"
 	"vardag/internal/uuids"
+	"vardag/server/config"
 	"vardag/test/testserver"
 )
 
@@ -86,6 +90,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unknown route", "GET", "/api/v1/nothing-here", anna.Token, nil, 404, "not_found"},
 		{"unknown route, posted", "POST", "/api/v1/nothing-here", anna.Token, "{}", 404, "not_found"},
 		{"a known route with the wrong method", "PUT", "/api/v1/sync/push", anna.Token, good(2), 405, "method_not_allowed"},
+		{"GET on a POST route with a parameter", "GET", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, nil, 405, "method_not_allowed"},
+		{"an unknown method (PROPFIND)", "PROPFIND", "/api/v1/sync/push", anna.Token, good(2), 405, "method_not_allowed"},
+		{"an unknown method (TRACK) on a route with a parameter", "TRACK", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, nil, 405, "method_not_allowed"},
+		{"an unknown method on an unknown route", "PROPFIND", "/api/v1/nothing-here", anna.Token, nil, 404, "not_found"},
 		{"login without password", "POST", "/api/v1/auth/login", "", `{"username":"anna"}`, 400, "invalid_request"},
 		{"login with a number as name", "POST", "/api/v1/auth/login", "", `{"username":5,"password":"x"}`, 400, "invalid_request"},
 	}
@@ -98,6 +106,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 				t.Fatalf("error answers are JSON, got %q", res.Header.Get("Content-Type"))
+			}
+			if tc.status == 405 && res.Header.Get("Allow") == "" {
+				t.Fatal("a 405 without Allow (RFC 9110 §15.5.6)")
 			}
 		})
 	}
@@ -190,6 +201,7 @@ func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
 	push := mustJSON(t, map[string]any{"device_id": anna.DeviceID, "mutations": anna.Batch("journal.note.add",
 		testserver.Note(uuids.New(), demo.ClientID(1), "Skickad komprimerad", s.Clock.Now()))})
 	req, _ := http.NewRequest("POST", s.URL+"/api/v1/sync/push", bytes.NewReader(gz(push)))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+anna.Token)
 	res, err := http.DefaultClient.Do(req)
@@ -212,5 +224,236 @@ func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
 	}
 	if s.Head() != head {
 		t.Fatal("a refused body changed the log")
+	}
+}
+
+// gzipBomb is a body in two layers of gzip that unpacks to mib MiB of zero bytes: a few KB
+// on the wire. The inner layer is one gzip member of 1 MiB of zeros, mib times over (a
+// gzip stream may hold several members, RFC 1952 §2.2), which is quick to make.
+func gzipBomb(t *testing.T, mib int) []byte {
+	t.Helper()
+	gz := func(p []byte) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if _, err := zw.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	member := gz(make([]byte, 1<<20))
+	return gz(bytes.Repeat(member, mib))
+}
+
+// heapSys is the heap memory the process has taken from the system. The runtime keeps
+// what it took, so it never falls: it shows the peak, which a body unpacked in memory and
+// dropped again raises for good.
+func heapSys() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapSys
+}
+
+// TestAStackedGzipBombIsRefusedUnpacked: a body in two layers of gzip (a few KB on the
+// wire, 1 GiB unpacked), sent to every route that takes a body, is refused with 415
+// unsupported_encoding before anything is unpacked: the server's heap (the server runs in
+// this process) does not grow by a fraction of the bomb, and nothing changes. So is every
+// other way of stacking codings on the training route, where c.Body() once unpacked it all.
+func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
+	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
+	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")
+	const unpacked = 1 << 30
+	bomb := gzipBomb(t, unpacked>>20)
+	if len(bomb) > 16<<10 {
+		t.Fatalf("the bomb is %d bytes on the wire", len(bomb))
+	}
+	bo := demo.UserID("bo")
+	before, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, path, token, ctype string, encodings ...string) testserver.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(bomb))
+		req.Header.Set("Content-Type", ctype)
+		for _, e := range encodings {
+			req.Header.Add("Content-Encoding", e)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return testserver.Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	}
+	const jsonType = "application/json"
+	routes := []struct{ method, path, token, ctype string }{
+		{"POST", "/api/v1/auth/login", "", jsonType},
+		{"POST", "/api/v1/auth/sms", "", jsonType},
+		{"POST", "/api/v1/auth/verify", "", jsonType},
+		{"POST", "/api/v1/auth/refresh", "", jsonType},
+		{"POST", "/api/v1/me/terms", anna.Token, jsonType},
+		{"POST", "/api/v1/me/password", anna.Token, jsonType},
+		{"POST", "/api/v1/me/totp", anna.Token, jsonType},
+		{"POST", "/api/v1/me/totp/confirm", anna.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/password", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/training", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/users/" + bo + "/token", admin.Token, jsonType},
+		{"POST", "/api/v1/admin/tokens?provider_id=" + demo.OwnProviderID, admin.Token, "text/csv"},
+		{"POST", "/api/v1/sync/push", anna.Token, jsonType},
+		{"POST", "/api/v1/sync/pull", anna.Token, jsonType},
+		{"POST", "/api/v1/push/subscriptions", anna.Token, jsonType},
+		{"DELETE", "/api/v1/push/subscriptions", anna.Token, jsonType},
+		{"POST", "/api/v1/integration/assignments", authority.Token, jsonType},
+	}
+	training := "/api/v1/admin/users/" + bo + "/training"
+	stacked := [][]string{{"gzip,gzip"}, {"gzip, identity"}, {"identity, gzip"}, {"gzip", "gzip"}, {"gzip", "identity"}}
+	head := s.Head()
+	runtime.GC()
+	heapBefore := heapSys()
+	for _, r := range routes {
+		if res := send(r.method, r.path, r.token, r.ctype, "gzip, gzip"); res.Status != 415 || res.ErrorCode() != "unsupported_encoding" {
+			t.Errorf("%s %s with two layers of gzip: %d %s", r.method, r.path, res.Status, res.Body)
+		}
+	}
+	for _, encodings := range stacked {
+		if res := send("POST", training, admin.Token, jsonType, encodings...); res.Status != 415 || res.ErrorCode() != "unsupported_encoding" {
+			t.Errorf("the training route with Content-Encoding %q: %d %s", encodings, res.Status, res.Body)
+		}
+	}
+	grew := int64(heapSys()) - int64(heapBefore)
+	t.Logf("%d bombs of %d bytes (%d MiB unpacked each): the heap grew by %.1f MiB", len(routes)+len(stacked), len(bomb), unpacked>>20, float64(grew)/(1<<20))
+	if grew > unpacked/16 {
+		t.Errorf("the heap grew by %d MiB: a bomb was unpacked", grew>>20)
+	}
+	if s.Head() != head {
+		t.Errorf("a refused body changed the log: head %d → %d", head, s.Head())
+	}
+	after, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.TrainedAt.Equal(before.TrainedAt) || after.PasswordHash != before.PasswordHash || after.MustChangePassword != before.MustChangePassword {
+		t.Errorf("a refused body changed bo's account: %+v → %+v", before.TrainedAt, after.TrainedAt)
+	}
+}
+
+// TestAWrongMethodIsToldTheMethodsTheAddressTakes: a method an address does not take, one
+// the server does not know at all (PROPFIND) and HEAD on the API are answered 405
+// method_not_allowed with the methods the address takes in Allow (RFC 9110 §15.5.6), also
+// where the address has a parameter; HEAD on the health check still works.
+func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	user := "/api/v1/admin/users/" + demo.UserID("bo")
+	for _, c := range []struct{ method, path, allow string }{
+		{"GET", user + "/unlock", "POST"},
+		{"DELETE", user + "/sessions", "GET"},
+		{"PUT", "/api/v1/sync/pull", "GET, POST"},
+		{"PROPFIND", "/api/v1/push/subscriptions", "DELETE, POST"},
+		{"HEAD", "/api/v1/admin/backup", "GET"},
+		{"HEAD", "/api/v1/sync/pull", "GET, POST"},
+		{"HEAD", "/api/v1/units/" + demo.AspenID + "/statistics", "GET"},
+		{"DELETE", "/healthz", "GET, HEAD"},
+	} {
+		res := s.Do(c.method, c.path, anna.Token, nil)
+		if res.Status != 405 || res.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d, Allow %q, want 405 with Allow %q", c.method, c.path, res.Status, res.Header.Get("Allow"), c.allow)
+		}
+		if c.method != "HEAD" && res.ErrorCode() != "method_not_allowed" {
+			t.Errorf("%s %s: %s, want method_not_allowed", c.method, c.path, res.Body)
+		}
+	}
+	if res := s.Do("HEAD", "/healthz", "", nil); res.Status != 200 {
+		t.Errorf("HEAD /healthz: %d", res.Status)
+	}
+}
+
+// TestJSONRoutesTakeOnlyJSON: every route that reads a JSON body refuses one sent as
+// anything but application/json (charset=utf-8 allowed) with 415 unsupported_media_type,
+// before it does anything. A web page can make a browser post text/plain or a form to
+// another site without asking it first, never application/json: so no other site's form
+// can log in, verify a code or rotate a refresh token.
+func TestJSONRoutesTakeOnlyJSON(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
+	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
+	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")
+	bo := demo.UserID("bo")
+	before, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := s.CodeFor("bo")
+	login := map[string]string{"username": "bo", "password": demo.Password}
+	res := s.Do("POST", "/api/v1/auth/login", "", login)
+	var ch struct {
+		MFAToken string `json:"mfa_token"`
+	}
+	res.JSON(t, &ch)
+	verify := map[string]string{"mfa_token": ch.MFAToken, "method": "totp", "code": code}
+	endpoint := "https://push.example.org/send/" + uuids.New()
+	routes := []struct {
+		method, path, token string
+		body                any
+	}{
+		{"POST", "/api/v1/auth/login", "", login},
+		{"POST", "/api/v1/auth/sms", "", map[string]string{"mfa_token": ch.MFAToken}},
+		{"POST", "/api/v1/auth/verify", "", verify},
+		{"POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": anna.RefreshToken}},
+		{"POST", "/api/v1/me/terms", anna.Token, map[string]string{"version": "1"}},
+		{"POST", "/api/v1/me/password", anna.Token, map[string]string{"current_password": demo.Password, "new_password": "ett helt nytt lösenord 42"}},
+		{"POST", "/api/v1/me/totp", anna.Token, map[string]string{"password": demo.Password}},
+		{"POST", "/api/v1/me/totp/confirm", anna.Token, map[string]string{"code": "123456"}},
+		{"POST", "/api/v1/admin/users/" + bo + "/password", admin.Token, map[string]string{"new_password": "ett helt nytt lösenord 42"}},
+		{"POST", "/api/v1/admin/users/" + bo + "/training", admin.Token, map[string]any{"completed_at": s.Clock.Now()}},
+		{"POST", "/api/v1/admin/users/" + bo + "/token", admin.Token, map[string]string{"serial": "0001"}},
+		{"POST", "/api/v1/sync/push", anna.Token, map[string]any{"device_id": anna.DeviceID, "mutations": anna.Batch("journal.note.add",
+			testserver.Note(uuids.New(), demo.ClientID(1), "Skickad som text", s.Clock.Now()))}},
+		{"POST", "/api/v1/sync/pull", anna.Token, map[string]any{"limit": 10}},
+		{"POST", "/api/v1/push/subscriptions", anna.Token, map[string]any{"endpoint": endpoint, "keys": map[string]string{"p256dh": "x", "auth": "y"}}},
+		{"DELETE", "/api/v1/push/subscriptions", anna.Token, map[string]string{"endpoint": endpoint}},
+		{"POST", "/api/v1/integration/assignments", authority.Token, map[string]any{"authority_id": "TRE-1", "client_id": demo.ClientID(3), "unit_id": demo.AspenID}},
+	}
+	notJSON := []string{"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+		"", "application/json; charset=iso-8859-1", "application/json; foo=bar", "application/jsonp", "text/json"}
+	head := s.Head()
+	for _, r := range routes {
+		for _, ct := range notJSON {
+			res := s.DoWith(r.method, r.path, r.token, map[string]string{"Content-Type": ct}, r.body)
+			if res.Status != 415 || res.ErrorCode() != "unsupported_media_type" {
+				t.Errorf("%s %s as %q: %d %s, want 415 unsupported_media_type", r.method, r.path, ct, res.Status, res.Body)
+			}
+		}
+	}
+	if s.Head() != head {
+		t.Errorf("a body that was not JSON changed the log: head %d → %d", head, s.Head())
+	}
+	after, err := s.Identity.User(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.TrainedAt.Equal(before.TrainedAt) || after.PasswordHash != before.PasswordHash || after.MustChangePassword != before.MustChangePassword {
+		t.Error("a body that was not JSON changed bo's account")
+	}
+	// Nothing was used up: anna's refresh token still rotates, bo's code still verifies.
+	if res := anna.Refresh(); res.Status != 200 {
+		t.Errorf("anna's refresh after the refused ones: %d %s", res.Status, res.Body)
+	}
+	if res := s.DoWith("POST", "/api/v1/auth/verify", "", map[string]string{"Content-Type": "application/json;charset=UTF-8"}, verify); res.Status != 200 {
+		t.Errorf("bo's verify as JSON after the refused ones: %d %s", res.Status, res.Body)
+	}
+	if res := s.DoWith("POST", "/api/v1/auth/login", "", map[string]string{"Content-Type": "application/json; charset=utf-8"}, login); res.Status != 200 {
+		t.Errorf("a login as application/json; charset=utf-8: %d %s", res.Status, res.Body)
+	}
+	// A route whose body may be left out takes none without a Content-Type.
+	if res := s.Do("POST", "/api/v1/admin/users/"+bo+"/training", admin.Token, nil); res.Status != 204 {
+		t.Errorf("training recorded without a body: %d %s", res.Status, res.Body)
 	}
 }

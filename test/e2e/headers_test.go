@@ -55,9 +55,11 @@ func checkCSP(t *testing.T, what string, h http.Header) {
 	}
 }
 
-// TestSecurityHeadersOverPlainHTTP: every answer, the phone app's page, an API answer and
-// an error answer, carries a strict CSP (OWASP ASVS 5.0 V3.4.3, V3.4.6) and
-// X-Content-Type-Options: nosniff (V3.4.4); every API answer, errors included, is
+// TestSecurityHeadersOverPlainHTTP: every answer, the phone app's page, an API answer, an
+// error answer, the live stream and an error the server answers before any route,
+// carries a strict CSP (OWASP ASVS 5.0 V3.4.3, V3.4.6), X-Content-Type-Options: nosniff
+// (V3.4.4), X-Frame-Options: DENY and Referrer-Policy: no-referrer; every API answer,
+// errors included, is
 // Cache-Control: no-store (ASVS 5.0 V14.3.2; RFC 9111 §5.2.2.5); and plain HTTP never
 // sends Strict-Transport-Security (RFC 6797 §7.2).
 func TestSecurityHeadersOverPlainHTTP(t *testing.T) {
@@ -79,6 +81,8 @@ func TestSecurityHeadersOverPlainHTTP(t *testing.T) {
 		{"an API error (401)", "GET", "/api/v1/sync/pull", "", 401, true, true},
 		{"an API error (404)", "GET", "/api/v1/no-such-route", anna.Token, 404, true, true},
 		{"a login error (401)", "POST", "/api/v1/auth/login", "", 401, true, true},
+		{"a wrong method (405)", "GET", "/api/v1/admin/users/" + demo.UserID("bo") + "/unlock", anna.Token, 405, true, true},
+		{"an unknown method (405)", "PROPFIND", "/api/v1/sync/push", anna.Token, 405, true, true},
 	} {
 		var body any
 		if c.method == "POST" {
@@ -92,18 +96,38 @@ func TestSecurityHeadersOverPlainHTTP(t *testing.T) {
 		if c.errorShape && res.ErrorCode() == "" {
 			t.Errorf("%s: not the error shape: %s", c.name, res.Body)
 		}
-		checkCSP(t, c.name, res.Header)
-		if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
-			t.Errorf("%s: X-Content-Type-Options %q", c.name, got)
+		checkHeaders(t, c.name, res.Header, c.api)
+	}
+	// The live stream writes its own head; a body over the limit is answered by the server
+	// before any route.
+	_, live := stream(t, s, anna.Token)
+	checkHeaders(t, "the live stream", live.Header, true)
+	tooLarge := postWhileReading(t, s.URL+"/api/v1/sync/push", anna.Token, strings.Repeat("x", 5<<20))
+	tooLarge.Body.Close()
+	if tooLarge.StatusCode != 413 {
+		t.Errorf("a body over the limit: %d", tooLarge.StatusCode)
+	}
+	checkHeaders(t, "a body over the limit (413)", tooLarge.Header, true)
+}
+
+// checkHeaders checks the headers every answer over plain HTTP carries: a strict CSP,
+// X-Content-Type-Options, X-Frame-Options and Referrer-Policy; no HSTS; and on the API,
+// Cache-Control: no-store.
+func checkHeaders(t *testing.T, what string, h http.Header, api bool) {
+	t.Helper()
+	checkCSP(t, what, h)
+	for name, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+		if got := h.Get(name); got != want {
+			t.Errorf("%s: %s %q, want %q", what, name, got, want)
 		}
-		if c.api {
-			if got := res.Header.Get("Cache-Control"); got != "no-store" {
-				t.Errorf("%s: Cache-Control %q, want no-store", c.name, got)
-			}
+	}
+	if api {
+		if got := h.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", what, got)
 		}
-		if got := res.Header.Values("Strict-Transport-Security"); len(got) != 0 {
-			t.Errorf("%s: HSTS over plain HTTP (RFC 6797 §7.2): %q", c.name, got)
-		}
+	}
+	if got := h.Values("Strict-Transport-Security"); len(got) != 0 {
+		t.Errorf("%s: HSTS over plain HTTP (RFC 6797 §7.2): %q", what, got)
 	}
 }
 
@@ -250,6 +274,18 @@ func TestHSTSOverTLS(t *testing.T) {
 		t.Fatalf("pull without a token over TLS: %d %s", res.Status, res.Body)
 	}
 	hsts("an API error", res)
+	// The live stream writes its own head, HSTS included.
+	req, _ := http.NewRequest("GET", base+"/api/v1/sync/events", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	live, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Body.Close()
+	if live.StatusCode != 200 {
+		t.Fatalf("the live stream over TLS: %d", live.StatusCode)
+	}
+	hsts("the live stream", testserver.Response{Status: live.StatusCode, Header: live.Header})
 
 	// Plain HTTP to the TLS port: the client gets no HTTP answer …
 	plain := &http.Client{Timeout: 5 * time.Second}

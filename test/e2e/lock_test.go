@@ -168,3 +168,30 @@ func TestLoginLimitTrustsOnlyConfiguredProxies(t *testing.T) {
 		t.Fatalf("behind the proxy, another phone: %d", got)
 	}
 }
+
+// TestAForgedAddressBeforeAnAppendingProxyDoesNotDodgeTheLoginLimit: nginx's default
+// ($proxy_add_x_forwarded_for) appends the address it saw to the X-Forwarded-For the
+// caller sent. A caller who writes a new address there each time is still counted by the
+// address the proxy appended, the right-most one no trusted proxy wrote, also behind a
+// second proxy.
+func TestAForgedAddressBeforeAnAppendingProxyDoesNotDodgeTheLoginLimit(t *testing.T) {
+	s := testserver.Start(t, func(c *config.Config) {
+		c.LoginLimit, c.TrustedProxies = 2, []string{"127.0.0.1", "192.0.2.0/24"}
+	})
+	try := func(forwardedFor string) int {
+		return s.DoWith("POST", "/api/v1/auth/login", "", map[string]string{"X-Forwarded-For": forwardedFor},
+			map[string]string{"username": "nobody", "password": "whatever1"}).Status
+	}
+	for i, want := range []int{401, 401, 429} {
+		forged := "198.51.100." + strconv.Itoa(i+1)
+		if got := try(forged + ", 203.0.113.7"); got != want {
+			t.Fatalf("try %d with the forged address %s before the proxy's: %d, want %d", i+1, forged, got, want)
+		}
+	}
+	if got := try("198.51.100.9, 203.0.113.7, 192.0.2.10"); got != 429 {
+		t.Fatalf("the same phone behind a second proxy: %d, want 429", got)
+	}
+	if got := try("203.0.113.7, 203.0.113.8"); got != 401 {
+		t.Fatalf("another phone, whose own header names the first: %d, want 401", got)
+	}
+}
