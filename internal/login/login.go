@@ -251,7 +251,8 @@ type Principal struct {
 }
 
 // Authenticate turns a bearer token into the caller, checking that the session still runs
-// and computing the scopes from the grants valid now.
+// and is the token's user's on the token's device, and computing the scopes from the
+// grants valid now.
 func (s *Service) Authenticate(token string) (Principal, error) {
 	claims, err := s.cfg.Tokens.Parse(token)
 	switch {
@@ -260,10 +261,16 @@ func (s *Service) Authenticate(token string) (Principal, error) {
 	case err != nil:
 		return Principal{}, ErrUnauthenticated
 	}
-	if _, err := s.cfg.Sessions.Active(claims.SessionID); errors.Is(err, auth.ErrDeviceRevoked) {
+	sess, err := s.cfg.Sessions.Active(claims.SessionID)
+	switch {
+	case errors.Is(err, auth.ErrDeviceRevoked):
 		return Principal{}, ErrDeviceRevoked
-	} else if err != nil {
+	case err != nil:
 		return Principal{}, ErrSessionExpired
+	case sess.UserID != claims.UserID || sess.DeviceID != claims.DeviceID:
+		// Only a token signed with the server's key gets here: it names a session that is
+		// not its user's (or device's), which the server never issues.
+		return Principal{}, ErrUnauthenticated
 	}
 	u, acc, err := s.cfg.Identity.Access(claims.UserID, s.cfg.Now())
 	if err != nil || u.Disabled {
