@@ -24,6 +24,8 @@ type Handlers struct {
 	SessionMax time.Duration
 	// LoginLimit is how many login requests one address may make per minute.
 	LoginLimit int
+	// RefreshLimit is how many token refreshes one address may make per minute.
+	RefreshLimit int
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
 	Log            *slog.Logger
