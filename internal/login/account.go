@@ -46,7 +46,9 @@ func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
 	if err := s.gate(u); err != nil {
 		return Enrolment{}, err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
+	if ok, err := s.cfg.Passwords.Check(u.PasswordHash, password); err != nil {
+		return Enrolment{}, err
+	} else if !ok {
 		return Enrolment{}, s.fail(u.ID, ErrWrongPassword)
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
@@ -106,7 +108,9 @@ func (s *Service) ChangePassword(userID, sessionID, current, next string) error 
 	if err := s.gate(u); err != nil {
 		return err
 	}
-	if !auth.CheckPassword(u.PasswordHash, current) {
+	if ok, err := s.cfg.Passwords.Check(u.PasswordHash, current); err != nil {
+		return err
+	} else if !ok {
 		return s.fail(u.ID, ErrWrongPassword)
 	}
 	if err := s.setPassword(u, next, false); err != nil {
@@ -136,7 +140,7 @@ func (s *Service) setPassword(u identity.User, next string, mustChange bool) err
 	if err := passwords.Check(next, u.Username); err != nil {
 		return &PolicyError{Err: err}
 	}
-	hash, err := auth.HashPassword(next)
+	hash, err := s.cfg.Passwords.Hash(next)
 	if err != nil {
 		return err
 	}

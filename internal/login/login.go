@@ -52,6 +52,9 @@ type Config struct {
 	SMS sms.Sender
 	// Issuer names the service in authenticator apps.
 	Issuer string
+	// Passwords bounds the argon2id work running at once; nil: the default size and a
+	// wait of 2 s.
+	Passwords *auth.PasswordSlots
 }
 
 // Service is the login service.
@@ -71,6 +74,9 @@ func New(cfg Config) *Service {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "Vardag"
 	}
+	if cfg.Passwords == nil {
+		cfg.Passwords = auth.NewPasswordSlots(0, 2*time.Second)
+	}
 	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now)}
 }
 
@@ -81,18 +87,26 @@ type Challenge struct {
 	ExpiresIn int      `json:"expires_in"`
 }
 
-// Login checks a password and starts the second step.
+// Login checks a password and starts the second step. An unknown username costs what a
+// wrong password costs: a slot and an argon2id run. With every slot taken for the wait it
+// answers auth.ErrBusy, and the try is not counted.
 func (s *Service) Login(username, password, deviceID, deviceName string) (Challenge, error) {
 	u, err := s.cfg.Identity.UserByUsername(username)
 	if err != nil {
-		auth.CheckDummy(password) // as slow as a wrong password: usernames do not leak
+		if err := s.cfg.Passwords.CheckDummy(password); err != nil {
+			return Challenge{}, err
+		}
 		return Challenge{}, ErrInvalidCredentials
 	}
 	if err := s.gate(u); err != nil {
-		auth.CheckDummy(password)
+		_ = s.cfg.Passwords.CheckDummy(password) // as slow as a wrong password
 		return Challenge{}, err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) || u.Disabled {
+	ok, err := s.cfg.Passwords.Check(u.PasswordHash, password)
+	if err != nil {
+		return Challenge{}, err
+	}
+	if !ok || u.Disabled {
 		return Challenge{}, s.fail(u.ID, ErrInvalidCredentials)
 	}
 	methods := s.methods(u)

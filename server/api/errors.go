@@ -43,6 +43,7 @@ var (
 	errInvalidCursor       = &Error{Status: 400, Code: "invalid_cursor", Message: "The cursor cannot be read; pull from the beginning."}
 	errCursorExpired       = &Error{Status: 409, Code: "cursor_expired", Message: "History before this cursor has been compacted: push, then pull from the beginning."}
 	errUnavailable         = &Error{Status: 503, Code: "unavailable", Message: "The server is stopping or cannot write right now; try again.", RetryAfter: 5}
+	errBusy                = &Error{Status: 503, Code: "busy", Message: "The server is checking as many passwords as it can; try again in a few seconds.", RetryAfter: 2}
 	errInternal            = &Error{Status: 500, Code: "internal_error", Message: "Something went wrong on the server."}
 
 	errAccountLocked    = &Error{Status: 423, Code: "account_locked", Message: "The account is locked after too many failed logins; ask your unit representative or manager to unlock it."}
