@@ -61,6 +61,7 @@ type Config struct {
 type Service struct {
 	cfg     Config
 	pending *auth.PendingLogins
+	ledger  *ledger
 }
 
 // maxCodeAttempts is how many codes one login attempt may try (issue 5 adds account locks).
@@ -77,7 +78,7 @@ func New(cfg Config) *Service {
 	if cfg.Passwords == nil {
 		cfg.Passwords = auth.NewPasswordSlots(0, 2*time.Second)
 	}
-	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now)}
+	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now), ledger: newLedger()}
 }
 
 // Challenge is the answer to a correct password.
@@ -87,27 +88,26 @@ type Challenge struct {
 	ExpiresIn int      `json:"expires_in"`
 }
 
-// Login checks a password and starts the second step. An unknown username costs what a
-// wrong password costs: a slot and an argon2id run. With every slot taken for the wait it
-// answers auth.ErrBusy, and the try is not counted.
+// Login checks a password and starts the second step. An unknown username takes the same
+// path as a wrong password: the same throttle, a slot and an argon2id run, the same answers.
+// With every slot taken for the wait it answers auth.ErrBusy, and the try is not counted.
 func (s *Service) Login(username, password, deviceID, deviceName string) (Challenge, error) {
-	u, err := s.cfg.Identity.UserByUsername(username)
+	t, u, known, err := s.beginName(username)
 	if err != nil {
-		if err := s.cfg.Passwords.CheckDummy(password); err != nil {
-			return Challenge{}, err
-		}
-		return Challenge{}, ErrInvalidCredentials
-	}
-	if err := s.gate(u); err != nil {
-		_ = s.cfg.Passwords.CheckDummy(password) // as slow as a wrong password
 		return Challenge{}, err
 	}
-	ok, err := s.cfg.Passwords.Check(u.PasswordHash, password)
+	defer t.release()
+	ok := false
+	if known {
+		ok, err = s.cfg.Passwords.Check(u.PasswordHash, password)
+	} else {
+		err = s.cfg.Passwords.CheckDummy(password)
+	}
 	if err != nil {
 		return Challenge{}, err
 	}
 	if !ok || u.Disabled {
-		return Challenge{}, s.fail(u.ID, ErrInvalidCredentials)
+		return Challenge{}, t.fail(ErrInvalidCredentials)
 	}
 	methods := s.methods(u)
 	if len(methods) == 0 {
@@ -154,13 +154,17 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 	if err != nil || u.Disabled {
 		return Tokens{}, ErrInvalidCode
 	}
-	if err := s.gate(u); err != nil {
+	t, u, err := s.begin(u.ID)
+	if errors.Is(err, identity.ErrNotFound) {
+		return Tokens{}, ErrInvalidCode
+	} else if err != nil {
 		return Tokens{}, err
 	}
 	if !slices.Contains(s.methods(u), method) {
+		t.release()
 		return Tokens{}, ErrMethod
 	}
-	if u, err = s.checkCode(u, pl, method, code); err != nil {
+	if u, err = s.checkCode(t, u, pl, method, code); err != nil {
 		return Tokens{}, err
 	}
 	s.pending.Finish(mfaToken)
