@@ -117,41 +117,33 @@ func (s *SessionStore) Create(userID, deviceID string) (refreshToken string, ses
 // ErrRefreshReused. There is no grace period: a retry after a lost answer
 // means logging in again; chosen because a replayed refresh token is
 // indistinguishable from theft.
+//
+// An unknown token, or one of an ended session, is refused after a read transaction alone:
+// a write costs two fdatasyncs under the store's single writer, and nobody should be able
+// to spend those with made-up tokens. Only a token that would rotate or revoke writes, and
+// the write checks it again.
 func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Session, err error) {
-	var outcome error
+	if err := s.db.View(func(tx *bbolt.Tx) error {
+		_, _, err := s.refreshable(tx, refreshToken)
+		return err
+	}); err != nil {
+		return "", Session{}, refusal("rotate", err)
+	}
+	reused := false
 	err = s.db.Update(func(tx *bbolt.Tx) error {
-		hash := tokenHash(refreshToken)
-		var rec refreshRecord
-		found, err := getJSON(tx.Bucket(bucketRefresh), hash, &rec)
+		rec, cur, err := s.refreshable(tx, refreshToken) // again: another rotation may have come first
 		if err != nil {
-			return err
-		}
-		if !found {
-			outcome = ErrRefreshInvalid
-			return nil
-		}
-		sess, err = getSession(tx, rec.SessionID)
-		if errors.Is(err, ErrSessionNotFound) {
-			outcome = ErrRefreshInvalid
-			return nil
-		} else if err != nil {
-			return err
+			return err // a refusal writes nothing
 		}
 		now := s.now()
-		if s.ended(sess, now) {
-			outcome = ErrSessionEnded
-			if sess.RevokeReason == RevokeDevice {
-				outcome = ErrDeviceRevoked
-			}
-			return nil
-		}
+		sess = cur
 		if !rec.UsedAt.IsZero() {
 			sess.RevokedAt, sess.RevokeReason = now, RevokeReused
-			outcome = ErrRefreshReused
-			return putSession(tx, sess) // committed: the outcome is not a tx error
+			reused = true
+			return putSession(tx, sess) // committed: the reuse ends the session
 		}
 		rec.UsedAt = now
-		if err := putJSON(tx.Bucket(bucketRefresh), hash, rec); err != nil {
+		if err := putJSON(tx.Bucket(bucketRefresh), tokenHash(refreshToken), rec); err != nil {
 			return err
 		}
 		newToken = newOpaqueToken()
@@ -161,13 +153,50 @@ func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Sessio
 		sess.LastUsedAt = now
 		return putSession(tx, sess)
 	})
-	if err != nil {
-		return "", Session{}, wrap("rotate", err)
-	}
-	if outcome != nil {
-		return "", Session{}, outcome
+	switch {
+	case err != nil:
+		return "", Session{}, refusal("rotate", err)
+	case reused:
+		return "", Session{}, ErrRefreshReused
 	}
 	return newToken, sess, nil
+}
+
+// refreshable finds the record of a refresh token and its running session, reading only:
+// ErrRefreshInvalid for an unknown token or session, ErrSessionEnded or ErrDeviceRevoked
+// for one of an ended session (used or not: an ended session has nothing left to revoke).
+func (s *SessionStore) refreshable(tx *bbolt.Tx, refreshToken string) (refreshRecord, Session, error) {
+	var rec refreshRecord
+	found, err := getJSON(tx.Bucket(bucketRefresh), tokenHash(refreshToken), &rec)
+	if err != nil {
+		return rec, Session{}, err
+	}
+	if !found {
+		return rec, Session{}, ErrRefreshInvalid
+	}
+	sess, err := getSession(tx, rec.SessionID)
+	if errors.Is(err, ErrSessionNotFound) {
+		return rec, Session{}, ErrRefreshInvalid
+	} else if err != nil {
+		return rec, Session{}, err
+	}
+	if s.ended(sess, s.now()) {
+		if sess.RevokeReason == RevokeDevice {
+			return rec, sess, ErrDeviceRevoked
+		}
+		return rec, sess, ErrSessionEnded
+	}
+	return rec, sess, nil
+}
+
+// refusal passes the refusals of Rotate through as they are and wraps anything else.
+func refusal(op string, err error) error {
+	for _, r := range []error{ErrRefreshInvalid, ErrSessionEnded, ErrDeviceRevoked} {
+		if errors.Is(err, r) {
+			return r
+		}
+	}
+	return wrap(op, err)
 }
 
 // Get returns the session with id, ended or not.

@@ -12,6 +12,11 @@ import (
 
 const accessType = "access"
 
+// lifetimeLeeway is how much longer than the configured lifetime a token may say it lasts
+// (iat and exp are whole seconds). A token issued before the lifetime was shortened is
+// refused too: its phone logs in again.
+const lifetimeLeeway = 5 * time.Second
+
 var (
 	ErrInvalidToken = errors.New("auth: invalid access token")
 	ErrTokenExpired = errors.New("auth: access token expired")
@@ -118,6 +123,11 @@ func (t *TokenIssuer) Parse(token string) (AccessClaims, error) {
 	}
 	if c.Type != accessType || c.Subject == "" || c.SessionID == "" || c.DeviceID == "" ||
 		c.IssuedAt == nil || c.ExpiresAt == nil {
+		return AccessClaims{}, ErrInvalidToken
+	}
+	// The server never issues a token for longer than its lifetime: one that says more was
+	// not made here (the parser has already refused an iat in the future).
+	if c.ExpiresAt.Sub(c.IssuedAt.Time) > t.ttl+lifetimeLeeway {
 		return AccessClaims{}, ErrInvalidToken
 	}
 	if err != nil {

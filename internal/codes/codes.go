@@ -19,6 +19,7 @@ const (
 	HeadersTooLarge      = "headers_too_large"      // 431
 	InternalError        = "internal_error"         // 500 (and a mutation the server failed to apply)
 	Unavailable          = "unavailable"            // 503: stopping, or cannot write right now
+	Busy                 = "busy"                   // 503: every password check is taken; retry after a few seconds
 )
 
 // Login, sessions and the gates before a user's data.

@@ -39,15 +39,9 @@ type Enrolment struct {
 // their password again (OWASP ASVS 5.0 V6.4: changing a factor needs re-authentication).
 // The new secret only replaces the old factor once ConfirmEnrolment sees a code from it.
 func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
-	u, err := s.cfg.Identity.User(userID)
+	u, err := s.checkOwnPassword(userID, password)
 	if err != nil {
 		return Enrolment{}, err
-	}
-	if err := s.gate(u); err != nil {
-		return Enrolment{}, err
-	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
-		return Enrolment{}, s.fail(u.ID, ErrWrongPassword)
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
 		Issuer: s.cfg.Issuer, AccountName: u.Username, Period: 30, SecretSize: 20,
@@ -99,15 +93,9 @@ func (s *Service) ConfirmEnrolment(userID, code string) error {
 // ChangePassword changes a logged-in user's own password. The session already holds both
 // factors; the current password is asked again, and every other session of the user ends.
 func (s *Service) ChangePassword(userID, sessionID, current, next string) error {
-	u, err := s.cfg.Identity.User(userID)
+	u, err := s.checkOwnPassword(userID, current)
 	if err != nil {
 		return err
-	}
-	if err := s.gate(u); err != nil {
-		return err
-	}
-	if !auth.CheckPassword(u.PasswordHash, current) {
-		return s.fail(u.ID, ErrWrongPassword)
 	}
 	if err := s.setPassword(u, next, false); err != nil {
 		return err
@@ -132,11 +120,29 @@ func (s *Service) ResetPassword(userID, next string) error {
 	return err
 }
 
+// checkOwnPassword checks a logged-in user's password again, throttled and counted like a
+// login.
+func (s *Service) checkOwnPassword(userID, password string) (identity.User, error) {
+	t, u, err := s.begin(userID)
+	if err != nil {
+		return u, err
+	}
+	defer t.release()
+	ok, err := s.cfg.Passwords.Check(u.PasswordHash, password)
+	switch {
+	case err != nil:
+		return u, err
+	case !ok:
+		return u, t.fail(ErrWrongPassword)
+	}
+	return u, nil
+}
+
 func (s *Service) setPassword(u identity.User, next string, mustChange bool) error {
 	if err := passwords.Check(next, u.Username); err != nil {
 		return &PolicyError{Err: err}
 	}
-	hash, err := auth.HashPassword(next)
+	hash, err := s.cfg.Passwords.Hash(next)
 	if err != nil {
 		return err
 	}

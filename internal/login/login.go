@@ -52,12 +52,16 @@ type Config struct {
 	SMS sms.Sender
 	// Issuer names the service in authenticator apps.
 	Issuer string
+	// Passwords bounds the argon2id work running at once; nil: the default size and a
+	// wait of 2 s.
+	Passwords *auth.PasswordSlots
 }
 
 // Service is the login service.
 type Service struct {
 	cfg     Config
 	pending *auth.PendingLogins
+	ledger  *ledger
 }
 
 // maxCodeAttempts is how many codes one login attempt may try (issue 5 adds account locks).
@@ -71,7 +75,10 @@ func New(cfg Config) *Service {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "Vardag"
 	}
-	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now)}
+	if cfg.Passwords == nil {
+		cfg.Passwords = auth.NewPasswordSlots(0, 2*time.Second)
+	}
+	return &Service{cfg: cfg, pending: auth.NewPendingLogins(cfg.MFAWindow, maxCodeAttempts, cfg.Now), ledger: newLedger()}
 }
 
 // Challenge is the answer to a correct password.
@@ -81,19 +88,26 @@ type Challenge struct {
 	ExpiresIn int      `json:"expires_in"`
 }
 
-// Login checks a password and starts the second step.
+// Login checks a password and starts the second step. An unknown username takes the same
+// path as a wrong password: the same throttle, a slot and an argon2id run, the same answers.
+// With every slot taken for the wait it answers auth.ErrBusy, and the try is not counted.
 func (s *Service) Login(username, password, deviceID, deviceName string) (Challenge, error) {
-	u, err := s.cfg.Identity.UserByUsername(username)
+	t, u, known, err := s.beginName(username)
 	if err != nil {
-		auth.CheckDummy(password) // as slow as a wrong password: usernames do not leak
-		return Challenge{}, ErrInvalidCredentials
-	}
-	if err := s.gate(u); err != nil {
-		auth.CheckDummy(password)
 		return Challenge{}, err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) || u.Disabled {
-		return Challenge{}, s.fail(u.ID, ErrInvalidCredentials)
+	defer t.release()
+	ok := false
+	if known {
+		ok, err = s.cfg.Passwords.Check(u.PasswordHash, password)
+	} else {
+		err = s.cfg.Passwords.CheckDummy(password)
+	}
+	if err != nil {
+		return Challenge{}, err
+	}
+	if !ok || u.Disabled {
+		return Challenge{}, t.fail(ErrInvalidCredentials)
 	}
 	methods := s.methods(u)
 	if len(methods) == 0 {
@@ -140,13 +154,17 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 	if err != nil || u.Disabled {
 		return Tokens{}, ErrInvalidCode
 	}
-	if err := s.gate(u); err != nil {
+	t, u, err := s.begin(u.ID)
+	if errors.Is(err, identity.ErrNotFound) {
+		return Tokens{}, ErrInvalidCode
+	} else if err != nil {
 		return Tokens{}, err
 	}
 	if !slices.Contains(s.methods(u), method) {
+		t.release()
 		return Tokens{}, ErrMethod
 	}
-	if u, err = s.checkCode(u, pl, method, code); err != nil {
+	if u, err = s.checkCode(t, u, pl, method, code); err != nil {
 		return Tokens{}, err
 	}
 	s.pending.Finish(mfaToken)
@@ -251,7 +269,8 @@ type Principal struct {
 }
 
 // Authenticate turns a bearer token into the caller, checking that the session still runs
-// and computing the scopes from the grants valid now.
+// and is the token's user's on the token's device, and computing the scopes from the
+// grants valid now.
 func (s *Service) Authenticate(token string) (Principal, error) {
 	claims, err := s.cfg.Tokens.Parse(token)
 	switch {
@@ -260,10 +279,16 @@ func (s *Service) Authenticate(token string) (Principal, error) {
 	case err != nil:
 		return Principal{}, ErrUnauthenticated
 	}
-	if _, err := s.cfg.Sessions.Active(claims.SessionID); errors.Is(err, auth.ErrDeviceRevoked) {
+	sess, err := s.cfg.Sessions.Active(claims.SessionID)
+	switch {
+	case errors.Is(err, auth.ErrDeviceRevoked):
 		return Principal{}, ErrDeviceRevoked
-	} else if err != nil {
+	case err != nil:
 		return Principal{}, ErrSessionExpired
+	case sess.UserID != claims.UserID || sess.DeviceID != claims.DeviceID:
+		// Only a token signed with the server's key gets here: it names a session that is
+		// not its user's (or device's), which the server never issues.
+		return Principal{}, ErrUnauthenticated
 	}
 	u, acc, err := s.cfg.Identity.Access(claims.UserID, s.cfg.Now())
 	if err != nil || u.Disabled {

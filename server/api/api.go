@@ -26,6 +26,8 @@ type Handlers struct {
 	LoginLimit int
 	// Proxies are the reverse proxies whose X-Forwarded-For gives the caller's address.
 	Proxies TrustedProxies
+	// RefreshLimit is how many token refreshes one address may make per minute.
+	RefreshLimit int
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
 	Log            *slog.Logger

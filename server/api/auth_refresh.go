@@ -1,6 +1,12 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+)
 
 type refreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
@@ -20,4 +26,20 @@ func (h *Handlers) AuthRefresh(c *fiber.Ctx) error {
 		return mapLoginError(err)
 	}
 	return c.JSON(tokens)
+}
+
+// refreshPerAddress limits each client address to n refreshes a minute, apart from the
+// login routes' limit: phones behind one address (a care home's network) refresh every
+// few minutes, and an unknown token, though refused without a write, still costs a read.
+func refreshPerAddress(n int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max: max(n, 1), Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			e := *errRateLimited
+			if s, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && s > 0 {
+				e.RetryAfter = s // the seconds left in the limiter's window
+			}
+			return &e
+		},
+	})
 }

@@ -47,6 +47,7 @@ var (
 	errCursorExpired       = &Error{Status: 409, Code: codes.CursorExpired, Message: "History before this cursor has been compacted: push, then pull from the beginning."}
 	errUnavailable         = &Error{Status: 503, Code: codes.Unavailable, Message: "The server is stopping or cannot write right now; try again.", RetryAfter: 5}
 	errInternal            = &Error{Status: 500, Code: codes.InternalError, Message: "Something went wrong on the server."}
+	errBusy                = &Error{Status: 503, Code: codes.Busy, Message: "The server is checking as many passwords as it can; try again in a few seconds.", RetryAfter: 2}
 
 	errAccountLocked    = &Error{Status: 423, Code: codes.AccountLocked, Message: "The account is locked after too many failed logins; ask your unit representative or manager to unlock it."}
 	errDeviceRevoked    = &Error{Status: 401, Code: codes.DeviceRevoked, Message: "This device has been revoked; its data must be deleted. Log in again."}

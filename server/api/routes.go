@@ -40,7 +40,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/auth/login", perIP, h.AuthLogin)
 	v1.Post("/auth/sms", perIP, h.AuthSMS)
 	v1.Post("/auth/verify", perIP, h.AuthVerify)
-	v1.Post("/auth/refresh", h.AuthRefresh)
+	v1.Post("/auth/refresh", refreshPerAddress(h.RefreshLimit), h.AuthRefresh)
 	v1.Get("/terms", h.Terms)
 
 	v1.Post("/auth/logout", h.RequireLogin, h.pushEndsWithLogout(), h.AuthLogout)

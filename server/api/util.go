@@ -93,6 +93,8 @@ func mapLoginError(err error) error {
 		return errMethodNotOffered
 	case errors.Is(err, auth.ErrTooManyAttempts):
 		return errTooManyAttempts
+	case errors.Is(err, auth.ErrBusy):
+		return errBusy
 	case errors.Is(err, auth.ErrRefreshReused):
 		return errRefreshReused
 	case errors.Is(err, login.ErrSessionExpired):

@@ -151,7 +151,8 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now, SMS: sender})
+	passwords := auth.NewPasswordSlots(cfg.PasswordChecks, cfg.PasswordWait)
+	a.Login = login.New(login.Config{Identity: ids, Sessions: sessions, Tokens: tokens, Devices: eng, Now: cfg.Now, SMS: sender, Passwords: passwords})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -166,6 +167,17 @@ func (a *App) build() error {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "vardag_live_streams", Help: "Open live (SSE) streams.",
 	}, func() float64 { return float64(eng.Hub().Count()) }))
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "vardag_password_check_slots", Help: "Password checks (argon2id) that may run at once.",
+		}, func() float64 { return float64(passwords.Size()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "vardag_password_checks_total", Help: "Password checks and hashes (argon2id) run, unknown usernames included.",
+		}, func() float64 { return float64(passwords.Runs()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "vardag_password_checks_refused_total", Help: "Logins answered 503 busy: no password check slot freed up in time.",
+		}, func() float64 { return float64(passwords.Refused()) }),
+	)
 
 	fc := fiber.Config{
 		AppName:               "vardag",
@@ -192,7 +204,7 @@ func (a *App) build() error {
 	fc.EnableTrustedProxyCheck, fc.TrustedProxies = true, cfg.TrustedProxies
 	a.Fiber = fiber.New(fc)
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
-		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, Proxies: proxies,
+		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, RefreshLimit: cfg.RefreshLimit, Proxies: proxies,
 		PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
 

@@ -35,6 +35,11 @@ type Config struct {
 	LogLevel        string
 	LogJSON         bool
 	LoginLimit      int // login requests per address per minute
+	RefreshLimit    int // refresh requests per address per minute
+	// PasswordChecks is how many argon2id password checks may run at once (0: two per core,
+	// within a memory budget); PasswordWait how long a login waits for one to free up.
+	PasswordChecks int
+	PasswordWait   time.Duration
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
@@ -93,6 +98,9 @@ var options = []option{
 	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
 	{"login-limit", "VARDAG_LOGIN_LIMIT", "30", "login requests (login, sms, verify) one address may make per minute"},
+	{"refresh-limit", "VARDAG_REFRESH_LIMIT", "60", "token refreshes one address may make per minute"},
+	{"password-checks", "VARDAG_PASSWORD_CHECKS", "0", "password checks (argon2id, 19 MiB each) that may run at once; 0: two per core, at most a quarter of GOMEMLIMIT (256 MiB without it)"},
+	{"password-wait", "VARDAG_PASSWORD_WAIT", "2s", "how long a login waits for a free password check before it is answered 503 busy"},
 	{"phone-wipe-after", "VARDAG_PHONE_WIPE_AFTER", "72h", "a phone wipes its data when it has not synced for this long"},
 	{"trusted-proxies", "VARDAG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For gives the caller's address"},
 	{"sms", "VARDAG_SMS", "", "how SMS codes are sent: http, console (development only) or none; default console with -demo, else none"},
@@ -154,6 +162,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		LogLevel:        *vals["log-level"],
 		LogJSON:         p.bool("log-json"),
 		LoginLimit:      p.int("login-limit"),
+		RefreshLimit:    p.int("refresh-limit"),
+		PasswordChecks:  p.int("password-checks"),
+		PasswordWait:    p.duration("password-wait"),
 		TrustedProxies:  splitList(*vals["trusted-proxies"]),
 		PhoneWipeAfter:  p.duration("phone-wipe-after"),
 		SMS:             *vals["sms"],
@@ -239,6 +250,15 @@ func (c Config) Validate() error {
 	}
 	if c.LoginLimit < 1 {
 		errs = append(errs, errors.New("config: -login-limit must be at least 1"))
+	}
+	if c.RefreshLimit < 1 {
+		errs = append(errs, errors.New("config: -refresh-limit must be at least 1"))
+	}
+	if c.PasswordChecks < 0 || c.PasswordChecks > 1024 {
+		errs = append(errs, errors.New("config: -password-checks must be 0 (automatic) to 1024"))
+	}
+	if c.PasswordWait < 0 || c.PasswordWait > 30*time.Second {
+		errs = append(errs, errors.New("config: -password-wait must be between 0 and 30s"))
 	}
 	switch c.SMS {
 	case "none", "console":

@@ -36,6 +36,9 @@ func TestBadSettingsAreRefusedWithTheirName(t *testing.T) {
 		{[]string{"-session-max", "24h"}, "-session-max"},
 		{[]string{"-read-timeout", "soon"}, "-read-timeout"},
 		{[]string{"-log-level", "loud"}, "-log-level"},
+		{[]string{"-refresh-limit", "0"}, "-refresh-limit"},
+		{[]string{"-password-checks", "-1"}, "-password-checks"},
+		{[]string{"-password-wait", "1m"}, "-password-wait"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		_, err := Load(tc.args, env(nil), io.Discard)

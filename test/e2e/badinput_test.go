@@ -56,6 +56,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 	otherKey := forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims(func(jwt.MapClaims) {}))
 	noExp := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) { delete(c, "exp") }))
 	wrongAud := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) { c["aud"] = "someone-else" }))
+	// With the right key, a token must still be one the server could have issued: its
+	// user is the session's, on the session's device, for at most the access lifetime.
+	otherUser := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) { c["sub"] = demo.UserID("admin") }))
+	otherDevice := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) { c["did"] = uuids.New() }))
+	yearLong := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) { c["exp"] = now.AddDate(1, 0, 0).Unix() }))
+	future := forge(t, jwt.SigningMethodHS256, testserver.Secret, claims(func(c jwt.MapClaims) {
+		c["iat"], c["exp"] = now.Add(time.Hour).Unix(), now.Add(time.Hour+time.Minute).Unix()
+	}))
 	note := testserver.Note(uuids.New(), demo.ClientID(1), "Ska inte sparas", now)
 	good := func(id int) string {
 		return `{"device_id":"` + anna.DeviceID + `","mutations":[{"id":` + itoa(id) + `,"name":"journal.note.add","args":` + mustJSON(t, note) + `,"client_time":"2026-11-22T08:00:00Z"}]}`
@@ -84,6 +92,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"alg none", "POST", "/api/v1/sync/push", none, good(2), 401, "unauthenticated"},
 		{"no expiry", "POST", "/api/v1/sync/push", noExp, good(2), 401, "unauthenticated"},
 		{"wrong audience", "POST", "/api/v1/sync/push", wrongAud, good(2), 401, "unauthenticated"},
+		{"another user on the session", "POST", "/api/v1/sync/push", otherUser, good(2), 401, "unauthenticated"},
+		{"another device on the session", "POST", "/api/v1/sync/push", otherDevice, good(2), 401, "unauthenticated"},
+		{"a lifetime of a year", "POST", "/api/v1/sync/push", yearLong, good(2), 401, "unauthenticated"},
+		{"issued in the future", "POST", "/api/v1/sync/push", future, good(2), 401, "unauthenticated"},
+		{"another user on the session, before the terms gate", "GET", "/api/v1/me", otherUser, nil, 401, "unauthenticated"},
 		{"a refresh token as access token", "POST", "/api/v1/sync/push", anna.RefreshToken, good(2), 401, "unauthenticated"},
 		{"garbage cursor", "GET", "/api/v1/sync/pull?cursor=abc", anna.Token, nil, 400, "invalid_cursor"},
 		{"limit out of range", "GET", "/api/v1/sync/pull?limit=0", anna.Token, nil, 400, "invalid_request"},
