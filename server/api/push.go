@@ -11,6 +11,7 @@ import (
 var (
 	errPushUnavailable = &Error{Status: 404, Code: "push_unavailable", Message: "Web push is not set up on this server."}
 	errPushStore       = &Error{Status: 503, Code: "unavailable", Message: "The subscription could not be saved; try again.", RetryAfter: 5}
+	errPushTaken       = &Error{Status: 409, Code: "push_endpoint_taken", Message: "This push subscription belongs to another device; nothing was changed."}
 )
 
 func invalidSubscription(err error) *Error {
@@ -37,7 +38,8 @@ func (h *Handlers) PushVAPIDKey(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"key": h.Push.PublicKey()})
 }
 
-// PushSubscribe keeps the calling device's push subscription for its session.
+// PushSubscribe keeps the calling device's push subscription for its session. An
+// endpoint another device holds stays that device's (409 push_endpoint_taken).
 func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	if h.Push == nil {
 		return errPushUnavailable
@@ -46,7 +48,7 @@ func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	if err := webpush.ValidateEndpoint(body.Endpoint); err != nil {
+	if err := h.Push.ValidateEndpoint(body.Endpoint); err != nil {
 		return invalidSubscription(err)
 	}
 	if err := webpush.ValidateKeys(body.Keys); err != nil {
@@ -55,7 +57,10 @@ func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	p := principal(c)
 	sub := webpush.Subscription{Endpoint: body.Endpoint, Keys: body.Keys, UserID: p.User.ID,
 		DeviceID: p.Claims.DeviceID, SessionID: p.Claims.SessionID, CreatedAt: h.Now().UTC()}
-	if err := h.Push.Subscriptions().Put(sub); err != nil {
+	switch err := h.Push.Subscribe(sub); {
+	case errors.Is(err, webpush.ErrEndpointTaken):
+		return errPushTaken
+	case err != nil:
 		h.Log.Error("api: unable to keep a push subscription", "err", err)
 		return errPushStore
 	}
@@ -74,7 +79,7 @@ func (h *Handlers) PushUnsubscribe(c *fiber.Ctx) error {
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	if err := webpush.ValidateEndpoint(body.Endpoint); err != nil {
+	if err := h.Push.ValidateEndpoint(body.Endpoint); err != nil {
 		return invalidSubscription(err)
 	}
 	if err := h.Push.Subscriptions().DeleteDevice(principal(c).Claims.DeviceID, body.Endpoint); err != nil {

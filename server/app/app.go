@@ -237,7 +237,7 @@ func (a *App) webPush(ids *identity.Store, sessions *auth.SessionStore, read web
 			return !(errors.Is(err, auth.ErrSessionEnded) || errors.Is(err, auth.ErrDeviceRevoked) || errors.Is(err, auth.ErrSessionNotFound))
 		},
 		TTL: cfg.PushTTL, Window: cfg.PushWindow, Workers: cfg.PushWorkers, Queue: cfg.PushQueue, Timeout: cfg.PushTimeout,
-		Log: a.log,
+		AllowLoopback: cfg.PushAllowLoopback, Log: a.log,
 	})
 }
 

@@ -52,6 +52,8 @@ func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server
 	cfg.DataDir, cfg.Demo, cfg.Now, cfg.JWTSecret = dir, true, clock.Now, Secret
 	cfg.KeepAlive = 200 * time.Millisecond
 	cfg.LoginLimit = 100000 // tests log in many times from one address; the limit has its own test
+	// The fake push service (pushtest) listens on 127.0.0.1.
+	cfg.PushAllowLoopback = true
 	for _, e := range edit {
 		e(&cfg)
 	}
