@@ -139,7 +139,7 @@ func (a *App) build() error {
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
-		accesslog.Handlers(),
+		accesslog.Handlers(ids.WorksIn),
 	} {
 		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)
