@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vardag/internal/clients"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
 )
@@ -51,9 +52,11 @@ func DecodeDelivery(raw []byte) (Delivery, error) {
 // created=false; a changed delivery (a new measure, an end date) makes a new version of the
 // same record, keeping its distribution and acknowledgments. Invalid deliveries are
 // refused with an invalid_args Rejection; a delivery that moves the assignment to another
-// unit or client (assignment_unit_changed, assignment_client_changed) or that is older than
-// the stored decision (assignment_outdated) is refused too. The caller checks that the
-// delivering system holds identity.RoleIntegration in in.UnitID.
+// unit or client (assignment_unit_changed, assignment_client_changed), that is older than
+// the stored decision (assignment_outdated) or whose client is a client of another unit
+// (ClientNotInUnit) is refused too, changing nothing. The caller checks that the
+// delivering system holds identity.RoleIntegration in in.UnitID, a unit of its own
+// municipality.
 func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Time) (Assignment, bool, error) {
 	in, err := validate(in, now)
 	if err != nil {
@@ -63,6 +66,16 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 	var created bool
 	err = e.Do(ctx, func(tx *syncengine.Tx) error {
 		out, created = Assignment{}, false
+		// The client's personal data arrives with or before the assignment, for the unit
+		// that carries it out: an assignment for another unit's client would show that
+		// client in this unit and count in its statistics.
+		client, known, err := clients.Get(tx, in.ClientID)
+		if err != nil {
+			return err
+		}
+		if known && client.UnitID != in.UnitID && client.SubUnitID != in.UnitID {
+			return ClientNotInUnit()
+		}
 		id := ID(in.AuthorityID)
 		old, exists, err := get(tx, id)
 		if err != nil {
@@ -100,6 +113,12 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 		return Assignment{}, false, err
 	}
 	return out, created, nil
+}
+
+// ClientNotInUnit refuses a delivery for a client who is not a client of the receiving
+// unit of the delivering system's municipality.
+func ClientNotInUnit() *syncengine.Rejection {
+	return syncengine.Reject("client_not_in_unit", "The client is not a client of this unit in your municipality; the assignment was not received.")
 }
 
 // validate checks a delivery alone and returns it normalised: times in UTC, measures in
