@@ -34,15 +34,12 @@ type Options struct {
 	SessionActive func(sessionID string) bool
 	// Client sends the requests (default: NewHTTPClient, with Timeout, no redirects and
 	// connections to public addresses only).
-	Client wp.HTTPClient
-	// AllowLoopback also takes endpoints at 127.0.0.1 (http or https), where a test's
-	// fake push service listens. For tests only: no flag or setting of the server sets it.
-	AllowLoopback bool
-	Timeout       time.Duration // one request to a push service (10s)
-	TTL           time.Duration // how long a push service keeps an undelivered notification (4h)
-	Window        time.Duration // events of one category for one user within this go as one (3s)
-	Workers       int           // concurrent requests (4)
-	Queue         int           // notifications waiting for a worker; more are dropped (1000)
+	Client  wp.HTTPClient
+	Timeout time.Duration // one request to a push service (10s)
+	TTL     time.Duration // how long a push service keeps an undelivered notification (4h)
+	Window  time.Duration // events of one category for one user within this go as one (3s)
+	Workers int           // concurrent requests (4)
+	Queue   int           // notifications waiting for a worker; more are dropped (1000)
 	// Attempts is how many times a notification is tried when the push service answers
 	// 429 or 5xx (3); RetryBase is the first backoff (2s), doubled each time, and a
 	// Retry-After above MaxRetryAfter (10m) gives up.
@@ -50,6 +47,10 @@ type Options struct {
 	RetryBase     time.Duration
 	MaxRetryAfter time.Duration
 	Log           *slog.Logger
+
+	// AllowLoopback also takes endpoints at 127.0.0.1 (http or https), where a test's
+	// fake push service listens. For tests only: no flag or setting of the server sets it.
+	AllowLoopback bool
 }
 
 // Notifier turns committed changes into notifications and sends them. Nothing it does

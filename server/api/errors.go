@@ -61,6 +61,7 @@ var (
 	errTokenBound       = &Error{Status: 409, Code: "token_bound", Message: "That token is handed out to someone else."}
 	errTokenOfOther     = &Error{Status: 409, Code: "token_of_another_provider", Message: "The file holds a token another provider imported; nothing was imported."}
 	errNotYourself      = &Error{Status: 403, Code: "not_yourself", Message: "Someone else must do this for you."}
+	errPushTaken        = &Error{Status: 409, Code: "push_endpoint_taken", Message: "This push subscription belongs to another device; nothing was changed."}
 )
 
 // throttled answers a try made before the account's delay has passed.

@@ -11,7 +11,6 @@ import (
 var (
 	errPushUnavailable = &Error{Status: 404, Code: "push_unavailable", Message: "Web push is not set up on this server."}
 	errPushStore       = &Error{Status: 503, Code: "unavailable", Message: "The subscription could not be saved; try again.", RetryAfter: 5}
-	errPushTaken       = &Error{Status: 409, Code: "push_endpoint_taken", Message: "This push subscription belongs to another device; nothing was changed."}
 )
 
 func invalidSubscription(err error) *Error {
