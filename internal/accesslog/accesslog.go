@@ -309,6 +309,9 @@ func scan(eng *syncengine.Engine, key string, f Filter, newestFirst bool) ([]Ent
 				bad = err
 				return false
 			}
+			if e.Source == "" {
+				return true // not a read: another log of the shared trail (adminlog)
+			}
 			if !f.matches(e) {
 				return true
 			}

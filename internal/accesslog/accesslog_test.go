@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -31,15 +32,18 @@ const noteText = "Brukaren berättade om sin dotter Lisa och var ledsen efter sa
 
 type world struct {
 	*caretest.Engine
-	client, other        clients.Client // Aspen's; Lönnen's
-	anna, nina, maja, lo syncengine.Actor
+	client, other                clients.Client // Aspen's; Lönnen's
+	anna, nina, maja, lo, former syncengine.Actor
 }
 
 // newWorld: Aspen with care staff Anna, nurse Nina and manager Maja, and Lönnen with care
-// staff Lo; a client in each.
+// staff Lo; a client in each. Former worked in Aspen until an hour before the start.
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	h := accesslog.Handlers()
+	formerUntil := start.Add(-time.Hour)
+	h := accesslog.Handlers(func(user, unit string, at time.Time) bool {
+		return user == "former" && unit == "aspen" && at.Before(formerUntil)
+	})
 	maps.Copy(h, journal.Handlers())
 	maps.Copy(h, deviations.Handlers())
 	maps.Copy(h, messages.Handlers(func(string, string, time.Time) bool { return true }))
@@ -48,10 +52,11 @@ func newWorld(t *testing.T) *world {
 	e.Unit("aspen", "egen")
 	e.Unit("lonnen", "egen")
 	return &world{Engine: e, client: e.Client(uuids.New(), "aspen"), other: e.Client(uuids.New(), "lonnen"),
-		anna: e.Actor("anna", map[string]identity.Role{"aspen": identity.RoleCareStaff}),
-		nina: e.Actor("nina", map[string]identity.Role{"aspen": identity.RoleLicensed}),
-		maja: e.Actor("maja", map[string]identity.Role{"aspen": identity.RoleUnitManager}),
-		lo:   e.Actor("lo", map[string]identity.Role{"lonnen": identity.RoleCareStaff}),
+		anna:   e.Actor("anna", map[string]identity.Role{"aspen": identity.RoleCareStaff}),
+		nina:   e.Actor("nina", map[string]identity.Role{"aspen": identity.RoleLicensed}),
+		maja:   e.Actor("maja", map[string]identity.Role{"aspen": identity.RoleUnitManager}),
+		lo:     e.Actor("lo", map[string]identity.Role{"lonnen": identity.RoleCareStaff}),
+		former: e.Actor("former", nil),
 	}
 }
 
@@ -100,10 +105,52 @@ func TestViewedIsLoggedFromThePhone(t *testing.T) {
 	if got := query(t, w.Engine.Engine, accesslog.Filter{UserID: "anna"}); len(got) != 1 {
 		t.Fatalf("a repeated read was logged %d times", len(got))
 	}
-	// A read of a client outside one's units is logged too: that is what a review looks for.
-	w.apply(t, w.anna, accesslog.MutationViewed, viewed(w.other.ClientID, "client", w.Now()))
-	if got := query(t, w.Engine.Engine, accesslog.Filter{UnitID: "lonnen"}); len(got) != 1 || got[0].UserID != "anna" {
-		t.Fatalf("Lönnen's log: %+v", got)
+}
+
+// TestAReadOutsideOnesUnitsIsRefusedAsIfTheClientDidNotExist: a read is taken of a client
+// the user sees now, or whose unit they worked in when they read it (a grant that ended
+// since the phone read offline); a read of another unit's client gets the very answer a
+// read of no client gets, and neither is logged.
+func TestAReadOutsideOnesUnitsIsRefusedAsIfTheClientDidNotExist(t *testing.T) {
+	w := newWorld(t)
+	now := w.Now()
+	var refusal *syncengine.Rejection
+	for _, c := range []struct {
+		name    string
+		who     syncengine.Actor
+		client  string
+		at      time.Time
+		applied bool
+	}{
+		{"care staff, own unit's client", w.anna, w.client.ClientID, now, true},
+		{"care staff, another unit's client", w.anna, w.other.ClientID, now, false},
+		{"care staff, no such client", w.anna, uuids.New(), now, false},
+		{"manager, another unit's client", w.maja, w.other.ClientID, now, false},
+		{"another unit's staff, this unit's client", w.lo, w.client.ClientID, now, false},
+		{"another unit's staff, own unit's client", w.lo, w.other.ClientID, now, true},
+		{"a grant that has ended, read while it held", w.former, w.client.ClientID, now.Add(-2 * time.Hour), true},
+		{"a grant that has ended, read after", w.former, w.client.ClientID, now.Add(-30 * time.Minute), false},
+		{"a grant that has ended, another unit's client", w.former, w.other.ClientID, now.Add(-2 * time.Hour), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := len(query(t, w.Engine.Engine, accesslog.Filter{}))
+			r := w.Push(c.who, accesslog.MutationViewed, viewed(c.client, "journal", c.at))
+			logged := len(query(t, w.Engine.Engine, accesslog.Filter{})) - before
+			if c.applied {
+				if r.Status != syncengine.StatusApplied || logged != 1 {
+					t.Fatalf("got %s %+v, %d logged; want applied and logged", r.Status, r.Error, logged)
+				}
+				return
+			}
+			if r.Status != syncengine.StatusRejected || r.Error == nil || r.Error.Code != "client_not_found" || logged != 0 {
+				t.Fatalf("got %s %+v, %d logged; want rejected client_not_found, nothing logged", r.Status, r.Error, logged)
+			}
+			if refusal == nil {
+				refusal = r.Error
+			} else if !reflect.DeepEqual(*r.Error, *refusal) {
+				t.Fatalf("refusals differ: %+v and %+v", *r.Error, *refusal)
+			}
+		})
 	}
 }
 
@@ -363,10 +410,12 @@ func TestQueryNewestFirstWithLimitAndFilters(t *testing.T) {
 	w := newWorld(t)
 	eng := w.Engine.Engine
 	t0 := w.Now()
+	// anna works in Lönnen too for this test, so that one user's reads span two units.
+	annaInBoth := w.Actor("anna", map[string]identity.Role{"aspen": identity.RoleCareStaff, "lonnen": identity.RoleCareStaff})
 	for i, v := range []struct {
 		who    syncengine.Actor
 		client string
-	}{{w.anna, w.client.ClientID}, {w.maja, w.client.ClientID}, {w.anna, w.other.ClientID}, {w.lo, w.other.ClientID}, {w.anna, w.client.ClientID}} {
+	}{{w.anna, w.client.ClientID}, {w.maja, w.client.ClientID}, {annaInBoth, w.other.ClientID}, {w.lo, w.other.ClientID}, {w.anna, w.client.ClientID}} {
 		w.apply(t, v.who, accesslog.MutationViewed, viewed(v.client, accesslog.Screens[i], w.Now()))
 		w.Advance(time.Minute)
 	}

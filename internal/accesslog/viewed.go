@@ -39,15 +39,29 @@ type ViewedArgs struct {
 	ViewedAt time.Time `json:"viewed_at"`
 }
 
+// WorksIn tells whether a user held a staff grant in a unit at a time (the identity
+// store's WorksIn, which reads memory only).
+type WorksIn func(userID, unitID string, at time.Time) bool
+
 // Handlers are the mutations of the read log, by name, for the server to register.
-func Handlers() map[string]syncengine.Handler {
-	return map[string]syncengine.Handler{MutationViewed: Viewed()}
+func Handlers(worksIn WorksIn) map[string]syncengine.Handler {
+	return map[string]syncengine.Handler{MutationViewed: Viewed(worksIn)}
 }
 
 // Viewed is the handler of access.viewed. It logs the read and stages no record: the log
-// never goes back to a phone.
-func Viewed() syncengine.Handler {
-	return syncengine.Handler{Decode: decodeViewed, Apply: applyViewed}
+// never goes back to a phone. A read is taken of a client in the user's units: one they
+// see now, or one whose unit they worked in when they read it (a grant may have ended
+// since the phone read offline); worksIn nil knows of no past grants.
+func Viewed(worksIn WorksIn) syncengine.Handler {
+	return syncengine.Handler{Decode: decodeViewed, Apply: func(tx *syncengine.Tx, c syncengine.Call) error {
+		return applyViewed(worksIn, tx, c)
+	}}
+}
+
+// noSuchClient answers a read of a client that does not exist and of one outside the
+// user's units alike, so that the answer tells nobody which client ids exist elsewhere.
+func noSuchClient() error {
+	return syncengine.Reject(codes.ClientNotFound, "There is no such client in your units; the read was not logged.")
 }
 
 func decodeViewed(raw json.RawMessage) (any, error) {
@@ -75,21 +89,19 @@ func decodeViewed(raw json.RawMessage) (any, error) {
 	return a, nil
 }
 
-func applyViewed(tx *syncengine.Tx, c syncengine.Call) error {
+func applyViewed(worksIn WorksIn, tx *syncengine.Tx, c syncengine.Call) error {
 	a := c.Args.(ViewedArgs)
 	now := tx.Now()
 	if a.ViewedAt.After(now.Add(futureSlack)) || a.ViewedAt.Before(now.Add(-oldestView)) {
 		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The time of the read is not possible.",
 			Fields: map[string]string{"viewed_at": "must be within the last 30 days and not in the future"}}
 	}
-	// A read is logged whatever the user's access is now: a grant may have ended since the
-	// phone read offline, and a read outside one's units is what the review looks for.
 	rec, ok, err := tx.Get(clients.Kind, a.ClientID)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return syncengine.Reject(codes.ClientNotFound, "There is no such client; the read was not logged.")
+	if !ok || !readable(worksIn, c.Actor, rec, a.ViewedAt) {
+		return noSuchClient()
 	}
 	// The phone may send one read again under a new mutation id (after it lost its
 	// numbering): it is logged once.
@@ -109,4 +121,23 @@ func applyViewed(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	return tx.Audit(keys(e), value)
+}
+
+// readable tells whether the actor could have read the client record rec at the time of
+// the read: it is in one of their scopes now, or they worked in one of its units then.
+func readable(worksIn WorksIn, actor syncengine.Actor, rec syncengine.Record, at time.Time) bool {
+	for _, s := range rec.Scopes {
+		if slices.Contains(actor.Scopes, s) {
+			return true
+		}
+	}
+	if worksIn == nil {
+		return false
+	}
+	for _, unit := range UnitsOf(rec.Scopes) {
+		if worksIn(actor.UserID, unit, at) {
+			return true
+		}
+	}
+	return false
 }

@@ -161,6 +161,34 @@ func TestDeliveryValidation(t *testing.T) {
 	}
 }
 
+// TestADeliveryForAnotherUnitsClientIsRefused: an assignment for a client of another unit
+// is refused (client_not_in_unit) and nothing is stored; for a client of the unit it is
+// received, and a client whose data has not arrived yet does not stand in the way.
+func TestADeliveryForAnotherUnitsClientIsRefused(t *testing.T) {
+	e := newEngine(t)
+	care := assignments.Measure{MeasureID: "I-1", Type: "personal_care", MinutesPerMonth: 600, Start: "2026-11-25"}
+	lonnens := e.Client(uuids.New(), "lonnen")
+	_, _, err := assignments.Deliver(context.Background(), e.Engine, delivery(e, "BIST-2026-0100", lonnens.ClientID, care), e.Now())
+	if rej := rejection(t, err); rej.Code != "client_not_in_unit" {
+		t.Fatalf("another unit's client: %+v", rej)
+	}
+	if e.Record(assignments.Kind, assignments.ID("BIST-2026-0100"), nil) {
+		t.Fatal("the refused assignment was stored")
+	}
+	aspens := e.Client(uuids.New(), "aspen")
+	if _, created := deliver(t, e, delivery(e, "BIST-2026-0101", aspens.ClientID, care)); !created {
+		t.Fatal("the unit's own client's assignment was not received")
+	}
+	// A changed delivery of a received assignment is checked the same way.
+	d := delivery(e, "BIST-2026-0102", uuids.New(), care)
+	deliver(t, e, d)
+	e.Client(d.ClientID, "lonnen") // the client's data arrives, for another unit
+	d.DecidedAt = d.DecidedAt.Add(time.Hour)
+	if _, _, err := assignments.Deliver(context.Background(), e.Engine, d, e.Now()); rejection(t, err).Code != "client_not_in_unit" {
+		t.Fatalf("a new version for another unit's client: %v", err)
+	}
+}
+
 func TestDistribute(t *testing.T) {
 	e := newEngine(t)
 	a, _ := deliver(t, e, delivery(e, "B-1", uuids.New(), assignments.Measure{MeasureID: "I-1", Type: "cleaning", MinutesPerMonth: 120, Start: "2026-11-01"}))

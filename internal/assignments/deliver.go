@@ -3,6 +3,7 @@ package assignments
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"vardag/internal/clients"
 	"vardag/internal/codes"
 	"vardag/internal/uuids"
 	"vardag/syncengine"
@@ -52,9 +54,11 @@ func DecodeDelivery(raw []byte) (Delivery, error) {
 // created=false; a changed delivery (a new measure, an end date) makes a new version of the
 // same record, keeping its distribution and acknowledgments. Invalid deliveries are
 // refused with an invalid_args Rejection; a delivery that moves the assignment to another
-// unit or client (assignment_unit_changed, assignment_client_changed) or that is older than
-// the stored decision (assignment_outdated) is refused too. The caller checks that the
-// delivering system holds identity.RoleIntegration in in.UnitID.
+// unit or client (assignment_unit_changed, assignment_client_changed), that is older than
+// the stored decision (assignment_outdated) or whose client is a client of another unit
+// (ClientNotInUnit) is refused too, changing nothing. The caller checks that the
+// delivering system holds identity.RoleIntegration in in.UnitID, a unit of its own
+// municipality.
 func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Time) (Assignment, bool, error) {
 	in, err := validate(in, now)
 	if err != nil {
@@ -64,6 +68,16 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 	var created bool
 	err = e.Do(ctx, func(tx *syncengine.Tx) error {
 		out, created = Assignment{}, false
+		// The client's personal data arrives with or before the assignment, for the unit
+		// that carries it out: an assignment for another unit's client would show that
+		// client in this unit and count in its statistics.
+		client, known, err := clients.Get(tx, in.ClientID)
+		if err != nil {
+			return err
+		}
+		if known && client.UnitID != in.UnitID && client.SubUnitID != in.UnitID {
+			return ClientNotInUnit()
+		}
 		id := ID(in.AuthorityID)
 		old, exists, err := get(tx, id)
 		if err != nil {
@@ -101,6 +115,12 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 		return Assignment{}, false, err
 	}
 	return out, created, nil
+}
+
+// ClientNotInUnit refuses a delivery for a client who is not a client of the receiving
+// unit of the delivering system's municipality.
+func ClientNotInUnit() *syncengine.Rejection {
+	return syncengine.Reject(codes.ClientNotInUnit, "The client is not a client of this unit in your municipality; the assignment was not received.")
 }
 
 // validate checks a delivery alone and returns it normalised: times in UTC, measures in
@@ -189,4 +209,19 @@ func printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// conflicts are the refusals of a delivery that conflict with what the server already
+// holds (or with where the client is), as against a delivery wrong in itself.
+var conflicts = []string{codes.AssignmentUnitChanged, codes.AssignmentClientChanged, codes.AssignmentOutdated, codes.ClientNotInUnit}
+
+// IsConflict tells whether a refused delivery conflicts with what the server holds: the
+// authority's system must send another delivery, not the same one mended.
+func IsConflict(err error) bool {
+	var conflict *syncengine.Conflict
+	if errors.As(err, &conflict) {
+		return true
+	}
+	var rej *syncengine.Rejection
+	return errors.As(err, &rej) && slices.Contains(conflicts, rej.Code)
 }

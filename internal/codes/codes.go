@@ -61,6 +61,9 @@ const (
 	TokenOfAnotherProvider = "token_of_another_provider"
 	InvalidTokenFile       = "invalid_token_file"
 	ClientNotFound         = "client_not_found"
+	// ClientNotInUnit: the integration delivered an assignment for a client of another
+	// unit (or municipality).
+	ClientNotInUnit = "client_not_in_unit"
 )
 
 // Sync.
@@ -77,6 +80,7 @@ const (
 const (
 	PushUnavailable     = "push_unavailable"
 	InvalidSubscription = "invalid_subscription"
+	PushEndpointTaken   = "push_endpoint_taken" // 409: the endpoint belongs to another device
 )
 
 // The care rules: why a mutation is rejected (or, for a record that is already there, a

@@ -113,6 +113,17 @@ func SystemToUnitManagers(tx *syncengine.Tx, m Message) error {
 	return tx.Put(Kind, m.MessageID, m.scopes(), m)
 }
 
+// SystemToUser stages a message from the system to one person (a change to their own
+// account, say). Its text must hold no personal data and no secret.
+func SystemToUser(tx *syncengine.Tx, m Message) error {
+	m.From, m.FromUserID, m.ToUnitID, m.ToUnitManagers = FromSystem, "", "", ""
+	if m.ToUserID == "" {
+		return fmt.Errorf("messages: a system message to a person needs the person")
+	}
+	m.SentAt = tx.Now()
+	return tx.Put(Kind, m.MessageID, m.scopes(), m)
+}
+
 // get reads a message.
 func get(tx *syncengine.Tx, id string) (Message, syncengine.Record, bool, error) {
 	rec, ok, err := tx.Get(Kind, id)

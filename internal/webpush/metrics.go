@@ -13,6 +13,7 @@ type Metrics struct {
 	removed  *prometheus.CounterVec
 	retried  prometheus.Counter
 	queueLen prometheus.GaugeFunc
+	connects *prometheus.CounterVec
 }
 
 func newMetrics(queueLen func() float64) *Metrics {
@@ -21,13 +22,13 @@ func newMetrics(queueLen func() float64) *Metrics {
 			Name: "vardag_push_sent_total", Help: "Web push notifications a push service accepted, by category.",
 		}, []string{"category"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vardag_push_failed_total", Help: "Web push notifications not delivered, by reason (gone, rejected, unavailable, network).",
+			Name: "vardag_push_failed_total", Help: "Web push notifications not delivered, by reason (gone, rejected, unavailable, network, refused_address).",
 		}, []string{"reason"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vardag_push_dropped_total", Help: "Web push work dropped because a queue was full, by queue (events, queue).",
 		}, []string{"queue"}),
 		removed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vardag_push_subscriptions_removed_total", Help: "Push subscriptions deleted by the sender, by reason (gone, session_ended).",
+			Name: "vardag_push_subscriptions_removed_total", Help: "Push subscriptions deleted by the sender, by reason (gone, session_ended, invalid_endpoint, refused_address).",
 		}, []string{"reason"}),
 		retried: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vardag_push_retries_total", Help: "Web push notifications tried again after 429 or 5xx.",
@@ -35,12 +36,24 @@ func newMetrics(queueLen func() float64) *Metrics {
 		queueLen: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "vardag_push_queue_length", Help: "Web push notifications waiting for a worker.",
 		}, queueLen),
+		connects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vardag_push_connections_total", Help: "Connections to push services, by result: allowed, or refused (the address was not public).",
+		}, []string{"result"}),
+	}
+}
+
+// connected counts one connection to a push service checked by the dialer.
+func (m *Metrics) connected(allowed bool) {
+	if allowed {
+		m.connects.WithLabelValues("allowed").Inc()
+	} else {
+		m.connects.WithLabelValues("refused").Inc()
 	}
 }
 
 // Register adds the collectors to a registry.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.sent, m.failed, m.dropped, m.removed, m.retried, m.queueLen} {
+	for _, c := range []prometheus.Collector{m.sent, m.failed, m.dropped, m.removed, m.retried, m.queueLen, m.connects} {
 		if err := r.Register(c); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,7 +32,8 @@ type Options struct {
 	// SessionActive tells whether the session a subscription was made in still runs; a
 	// subscription of an ended session is deleted instead of used. Nil: always.
 	SessionActive func(sessionID string) bool
-	// Client sends the requests (default: one with Timeout and no redirects).
+	// Client sends the requests (default: NewHTTPClient, with Timeout, no redirects and
+	// connections to public addresses only).
 	Client  wp.HTTPClient
 	Timeout time.Duration // one request to a push service (10s)
 	TTL     time.Duration // how long a push service keeps an undelivered notification (4h)
@@ -47,6 +47,10 @@ type Options struct {
 	RetryBase     time.Duration
 	MaxRetryAfter time.Duration
 	Log           *slog.Logger
+
+	// AllowLoopback also takes endpoints at 127.0.0.1 (http or https), where a test's
+	// fake push service listens. For tests only: no flag or setting of the server sets it.
+	AllowLoopback bool
 }
 
 // Notifier turns committed changes into notifications and sends them. Nothing it does
@@ -145,9 +149,6 @@ func New(opts Options) (*Notifier, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	if opts.Client == nil {
-		opts.Client = NewHTTPClient(opts.Timeout, opts.Workers)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Notifier{
 		opts: opts, mapper: mapper{dir: opts.Directory, read: opts.Read},
@@ -156,30 +157,15 @@ func New(opts Options) (*Notifier, error) {
 		pending: map[target]*pendingBatch{}, timers: map[*time.Timer]struct{}{},
 	}
 	n.metrics = newMetrics(func() float64 { return float64(len(n.jobs)) })
+	if n.opts.Client == nil {
+		n.opts.Client = newHTTPClient(opts.Timeout, opts.Workers, dialGuard{allowLoopback: opts.AllowLoopback, counted: n.metrics.connected}, nil)
+	}
 	n.wg.Add(1 + opts.Workers)
 	go n.dispatch()
 	for range opts.Workers {
 		go n.work()
 	}
 	return n, nil
-}
-
-// NewHTTPClient is a client for push services: every phase has a timeout, and redirects
-// are not followed.
-func NewHTTPClient(timeout time.Duration, conns int) *http.Client {
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: min(timeout, 5*time.Second), KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   min(timeout, 5*time.Second),
-			ResponseHeaderTimeout: timeout,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   max(conns, 2),
-			ForceAttemptHTTP2:     true,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }
 
 // Metrics are the notifier's Prometheus collectors.
@@ -190,6 +176,19 @@ func (n *Notifier) PublicKey() string { return n.opts.Keys.Public }
 
 // Subscriptions are the kept subscriptions.
 func (n *Notifier) Subscriptions() *Subscriptions { return n.opts.Subscriptions }
+
+// ValidateEndpoint is the package's ValidateEndpoint, with this notifier's AllowLoopback.
+func (n *Notifier) ValidateEndpoint(endpoint string) error {
+	return validateEndpoint(endpoint, n.opts.AllowLoopback)
+}
+
+// Subscribe keeps a device's subscription (Subscriptions.Put). An endpoint held by
+// another device is refused (ErrEndpointTaken) while the session it was made in runs.
+func (n *Notifier) Subscribe(sub Subscription) error {
+	return n.opts.Subscriptions.Put(sub, func(old Subscription) bool {
+		return n.opts.SessionActive != nil && !n.opts.SessionActive(old.SessionID)
+	})
+}
 
 // OnCommit is the sync engine's commit hook: it hands the changes on without blocking,
 // dropping (and counting) them when the notifier is behind.
@@ -327,6 +326,10 @@ func (n *Notifier) send(j job) {
 		n.remove(sub, "session_ended", log)
 		return
 	}
+	if n.ValidateEndpoint(sub.Endpoint) != nil {
+		n.remove(sub, "invalid_endpoint", log) // kept before endpoints were checked as now
+		return
+	}
 	payload := []byte(`{"category":"` + j.category + `","count":` + strconv.Itoa(j.count) + `}`)
 	ctx, cancel := context.WithTimeout(n.ctx, n.opts.Timeout)
 	defer cancel()
@@ -344,6 +347,12 @@ func (n *Notifier) send(j job) {
 	if err != nil {
 		if n.ctx.Err() != nil {
 			return // stopping
+		}
+		if errors.Is(err, ErrRefusedAddress) {
+			// The endpoint's name resolves to an address inside: no push service is there.
+			n.metrics.failed.WithLabelValues("refused_address").Inc()
+			n.remove(sub, "refused_address", log)
+			return
 		}
 		n.metrics.failed.WithLabelValues("network").Inc()
 		// Never the error's text: a *url.Error holds the endpoint.
@@ -437,6 +446,8 @@ type Stats struct {
 	Sent, Failed, Dropped, Retried, Removed float64
 	QueueLen, QueueCap                      int
 	Subscriptions                           int
+	// Connections to push services the dialer allowed, and refused (not public).
+	Connections, RefusedConnections float64
 }
 
 // Stats reads the counters.
@@ -445,6 +456,8 @@ func (n *Notifier) Stats() Stats {
 		Sent: sum(n.metrics.sent), Failed: sum(n.metrics.failed), Dropped: sum(n.metrics.dropped),
 		Retried: value(n.metrics.retried), Removed: sum(n.metrics.removed),
 		QueueLen: len(n.jobs), QueueCap: cap(n.jobs), Subscriptions: n.opts.Subscriptions.Len(),
+		Connections:        value(n.metrics.connects.WithLabelValues("allowed")),
+		RefusedConnections: value(n.metrics.connects.WithLabelValues("refused")),
 	}
 }
 

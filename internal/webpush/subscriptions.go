@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -89,12 +90,21 @@ func (s *Subscriptions) unindex(id string) {
 	}
 }
 
+// ErrEndpointTaken is an endpoint another device holds: an endpoint belongs to one device,
+// and a user cannot take another's notifications by registering their endpoint.
+var ErrEndpointTaken = errors.New("webpush: the endpoint is held by another device")
+
 // Put keeps a subscription; it replaces the device's earlier subscription (one per
-// device) and any other holder of the same endpoint (a phone that changed hands).
-func (s *Subscriptions) Put(sub Subscription) error {
+// device). An endpoint another device holds is refused (ErrEndpointTaken) and left to its
+// holder, unless ended (when not nil) tells that the holder's session has ended: then it is
+// replaced, as a phone whose login has ended no longer receives notifications.
+func (s *Subscriptions) Put(sub Subscription, ended func(holder Subscription) bool) error {
 	sub.ID = SubscriptionID(sub.Endpoint)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if old, ok := s.byID[sub.ID]; ok && old.DeviceID != sub.DeviceID && (ended == nil || !ended(old)) {
+		return ErrEndpointTaken
+	}
 	var drop []string
 	for id, old := range s.byID {
 		if id != sub.ID && old.DeviceID == sub.DeviceID {

@@ -3,6 +3,7 @@ package webpush_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -76,6 +77,7 @@ func newRig(t *testing.T, edit func(*webpush.Options)) *rig {
 		Read:          func(kind, id string) (json.RawMessage, bool) { v, ok := r.records[kind+"/"+id]; return v, ok },
 		SessionActive: func(id string) bool { _, ended := r.ended.Load(id); return !ended },
 		Window:        100 * time.Millisecond, Timeout: 2 * time.Second, RetryBase: 50 * time.Millisecond,
+		AllowLoopback: true, // the fake push service listens on 127.0.0.1
 	}
 	if edit != nil {
 		edit(&opts)
@@ -94,7 +96,7 @@ func (r *rig) subscribe(user, name string) *pushtest.Browser {
 	r.t.Helper()
 	b := r.svc.Browser(name)
 	err := r.subs.Put(webpush.Subscription{Endpoint: b.Endpoint, Keys: webpush.SubscriptionKeys{P256dh: b.P256dh(), Auth: b.Auth()},
-		UserID: user, DeviceID: "device-" + name, SessionID: "session-" + name})
+		UserID: user, DeviceID: "device-" + name, SessionID: "session-" + name}, nil)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -327,9 +329,7 @@ func TestValidation(t *testing.T) {
 		ok       bool
 	}{
 		{"https://fcm.googleapis.com/fcm/send/abc", true},
-		{"http://127.0.0.1:9/push/x", true},
-		{"http://localhost:9/push/x", true},
-		{"http://[::1]:9/push/x", true},
+		{"http://127.0.0.1:9/push/x", false}, // only with the tests' AllowLoopback
 		{"http://push.example/x", false},
 		{"ftp://push.example/x", false},
 		{"https://", false},
@@ -365,6 +365,93 @@ func TestValidation(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// TestEndpointsInsideAreRefused: an endpoint must be an https URL whose host is a DNS
+// name or a public address; localhost, loopback, private, shared (CGNAT), link-local,
+// unique-local, multicast, unspecified and reserved addresses are refused, in any of their
+// spellings. With the tests' AllowLoopback, 127.0.0.1 (only) is taken too.
+func TestEndpointsInsideAreRefused(t *testing.T) {
+	refused := []string{
+		"http://localhost:8080/push", "https://localhost/push", "https://LOCALHOST./push", "https://push.localhost/x",
+		"http://127.0.0.1:9/push/x", "https://127.0.0.1/x", "https://127.1.2.3/x", "https://[::1]/x", "http://[::1]:9/x",
+		"https://10.0.0.1/x", "https://10.255.255.255/x", "https://172.16.0.1/x", "https://172.31.255.1/x",
+		"https://192.168.1.1/x", "https://169.254.169.254/latest/meta-data/", "https://100.64.0.1/x", "https://100.127.255.254/x",
+		"https://0.0.0.0/x", "https://[::]/x", "https://224.0.0.1/x", "https://239.255.255.250/x", "https://255.255.255.255/x",
+		"https://240.0.0.1/x", "https://[fc00::1]/x", "https://[fd12:3456::1]/x", "https://[fe80::1%25eth0]/x", "https://[ff02::1]/x",
+		"https://[::ffff:127.0.0.1]/x", "https://[::ffff:10.0.0.1]/x", "https://[64:ff9b::a00:1]/x", "https://[2002:a00:1::]/x",
+		"https://2130706433/x", "https://0x7f.1/x", "https://017700000001/x", "https://127.1/x",
+		"http://push.example/x", "ftp://push.example/x", "https://push_service.example/x", "https://-push.example/x",
+	}
+	for _, e := range refused {
+		var fe *webpush.FieldError
+		if err := webpush.ValidateEndpoint(e); !errors.As(err, &fe) || fe.Field != "endpoint" {
+			t.Errorf("%s: %v, want refused", e, err)
+		}
+	}
+	for _, e := range []string{
+		"https://fcm.googleapis.com/fcm/send/abc", "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+		"https://web.push.apple.com/QGuQyavXutnMH", "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+		"https://push.example:8443/x", "https://8.8.8.8/x", "https://[2a00:1450:4001:80b::200a]/x", "https://push.example./x",
+	} {
+		if err := webpush.ValidateEndpoint(e); err != nil {
+			t.Errorf("%s: %v, want taken", e, err)
+		}
+	}
+	r := newRig(t, nil) // AllowLoopback, as test servers have it
+	for e, ok := range map[string]bool{
+		"http://127.0.0.1:9/push/x": true, "https://127.0.0.1:9/push/x": true,
+		"http://127.0.0.2:9/push/x": false, "http://localhost:9/push/x": false, "http://[::1]:9/push/x": false, "http://10.0.0.1/x": false,
+	} {
+		if err := r.n.ValidateEndpoint(e); (err == nil) != ok {
+			t.Errorf("with AllowLoopback, %s: %v", e, err)
+		}
+	}
+}
+
+// TestAStoredEndpointInsideIsDroppedUnsent: a subscription kept before endpoints were
+// checked as they are now is deleted when a notification is due, and nothing connects.
+func TestAStoredEndpointInsideIsDroppedUnsent(t *testing.T) {
+	r := newRig(t, func(o *webpush.Options) { o.AllowLoopback = false })
+	b := r.svc.Browser("inside")
+	if err := r.subs.Put(webpush.Subscription{Endpoint: "https://169.254.169.254/latest/meta-data/", Keys: webpush.SubscriptionKeys{P256dh: b.P256dh(), Auth: b.Auth()},
+		UserID: "bo", DeviceID: "device-inside", SessionID: "session-inside"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	r.n.OnCommit(at, []syncengine.CommittedChange{message("m1", "anna", "bo", at)})
+	wait(t, "the subscription to go", func() bool { return r.subs.Len() == 0 })
+	if st := r.n.Stats(); st.Connections != 0 || st.RefusedConnections != 0 || st.Sent != 0 || st.Removed != 1 {
+		t.Fatalf("%v; connections %v, refused %v", st, st.Connections, st.RefusedConnections)
+	}
+}
+
+// TestAnEndpointBelongsToOneDevice: an endpoint another device holds is refused and stays
+// its holder's; the same device subscribing again replaces its own; once the holder's
+// session has ended, another device may take it.
+func TestAnEndpointBelongsToOneDevice(t *testing.T) {
+	r := newRig(t, nil)
+	b := r.subscribe("anna", "phone")
+	id := webpush.SubscriptionID(b.Endpoint)
+	keys := webpush.SubscriptionKeys{P256dh: b.P256dh(), Auth: b.Auth()}
+	bo := webpush.Subscription{Endpoint: b.Endpoint, Keys: keys, UserID: "bo", DeviceID: "device-bo", SessionID: "session-bo"}
+	if err := r.n.Subscribe(bo); !errors.Is(err, webpush.ErrEndpointTaken) {
+		t.Fatalf("another user's endpoint: %v", err)
+	}
+	if got, _ := r.subs.Get(id); got.UserID != "anna" || got.DeviceID != "device-phone" || len(r.subs.ForUser("bo")) != 0 {
+		t.Fatalf("the endpoint moved: %+v", got)
+	}
+	again := webpush.Subscription{Endpoint: b.Endpoint, Keys: keys, UserID: "anna", DeviceID: "device-phone", SessionID: "session-2"}
+	if err := r.n.Subscribe(again); err != nil {
+		t.Fatalf("the holder subscribing again: %v", err)
+	}
+	r.ended.Store("session-2", true)
+	if err := r.n.Subscribe(bo); err != nil {
+		t.Fatalf("an endpoint whose holder's session ended: %v", err)
+	}
+	if got, _ := r.subs.Get(id); got.UserID != "bo" || len(r.subs.ForUser("anna")) != 0 {
+		t.Fatalf("after the holder's session ended: %+v", got)
+	}
+}
 
 func TestSubjectForWebpushGo(t *testing.T) {
 	for in, want := range map[string]string{

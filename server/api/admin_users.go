@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/adminlog"
 	"vardag/internal/auth"
 	"vardag/internal/codes"
 	"vardag/internal/hwtoken"
@@ -19,27 +20,27 @@ import (
 	"vardag/internal/uuids"
 )
 
-// Who may act on another user's account: an administrator, or someone holding one of the
-// roles in a unit (or the parent unit of a sub-unit) where the user holds a grant.
-var (
-	unlockRoles   = []identity.Role{identity.RoleUnitRep, identity.RoleUnitManager}
-	trainingRoles = []identity.Role{identity.RoleUnitRep, identity.RoleUnitManager}
-	sessionRoles  = []identity.Role{identity.RoleUnitManager}
-)
+// Who may act on another user's account is identity.MayAdminister (DESIGN.md
+// "Administration"). Sessions and phones are seen and ended by unit managers only (and
+// administrators), not by unit representatives.
+var sessionRoles = []identity.Role{identity.RoleUnitManager}
 
-// target loads the user named in the path and checks the caller may act on them.
-func (h *Handlers) target(c *fiber.Ctx, roles []identity.Role, self bool) (identity.User, error) {
+// target loads the user named in the path and checks the caller may act on them; roles,
+// when given, are the only roles of the caller that count.
+func (h *Handlers) target(c *fiber.Ctx, roles ...identity.Role) (identity.User, error) {
 	id := c.Params("id")
 	if !uuids.Valid(id) {
 		return identity.User{}, invalidRequest("The user id must be a lower-case UUID.")
 	}
 	p := principal(c)
-	if !self && id == p.User.ID {
+	if id == p.User.ID {
 		return identity.User{}, errNotYourself
 	}
 	// The right is checked before the user is looked up, so that no one learns which
 	// user ids exist outside the units they manage.
-	if !h.mayManage(p, id, roles) {
+	if may, err := h.mayAdminister(p, id, roles...); err != nil {
+		return identity.User{}, err
+	} else if !may {
 		return identity.User{}, errForbidden
 	}
 	u, err := h.Identity.User(id)
@@ -51,33 +52,39 @@ func (h *Handlers) target(c *fiber.Ctx, roles []identity.Role, self bool) (ident
 	return u, nil
 }
 
-func (h *Handlers) mayManage(p login.Principal, userID string, roles []identity.Role) bool {
-	if p.Access.Admin {
-		return true
+// mayAdminister tells whether the caller may act on the account userID (an unknown
+// user: only an administrator, who then learns it does not exist).
+func (h *Handlers) mayAdminister(p login.Principal, userID string, roles ...identity.Role) (bool, error) {
+	t, err := h.Identity.Target(userID, h.Now())
+	if err != nil && !errors.Is(err, identity.ErrNotFound) {
+		return false, err
 	}
-	now := h.Now()
-	for _, g := range h.Identity.Grants(userID) {
-		if !g.ValidAt(now) {
-			continue
-		}
-		if p.Access.Has(g.UnitID, roles...) {
-			return true
-		}
-		if unit, ok := h.Identity.Unit(g.UnitID); ok && unit.ParentID != "" && p.Access.Has(unit.ParentID, roles...) {
-			return true
-		}
+	return identity.MayAdminister(p.Access, t, roles...), nil
+}
+
+// recordAct writes an administrative act, once done, to the audit trail (and tells the
+// account's owner of a change to their login). The act and its record are two
+// transactions: a failure between them is answered as an error, never as done.
+func (h *Handlers) recordAct(c *fiber.Ctx, what, userID, object string) error {
+	p := principal(c)
+	act := adminlog.Act{What: what, ByUserID: p.User.ID, ByDeviceID: p.Claims.DeviceID, UserID: userID, Object: object}
+	if err := adminlog.Record(c.UserContext(), h.Engine, act); err != nil {
+		return rejectionError(err)
 	}
-	return false
+	return nil
 }
 
 // AdminUnlock opens an account locked by failed logins.
 func (h *Handlers) AdminUnlock(c *fiber.Ctx) error {
-	u, err := h.target(c, unlockRoles, false)
+	u, err := h.target(c)
 	if err != nil {
 		return err
 	}
 	if err := h.Login.Unlock(u.ID); err != nil {
 		return mapLoginError(err)
+	}
+	if err := h.recordAct(c, adminlog.WhatUnlock, u.ID, ""); err != nil {
+		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -89,12 +96,19 @@ func (h *Handlers) AdminDisable(c *fiber.Ctx) error { return h.setDisabled(c, tr
 func (h *Handlers) AdminEnable(c *fiber.Ctx) error { return h.setDisabled(c, false) }
 
 func (h *Handlers) setDisabled(c *fiber.Ctx, disabled bool) error {
-	u, err := h.target(c, unlockRoles, false)
+	u, err := h.target(c)
 	if err != nil {
 		return err
 	}
 	if err := h.Login.SetDisabled(u.ID, disabled); err != nil {
 		return mapLoginError(err)
+	}
+	what := adminlog.WhatEnable
+	if disabled {
+		what = adminlog.WhatDisable
+	}
+	if err := h.recordAct(c, what, u.ID, ""); err != nil {
+		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -104,9 +118,10 @@ type resetPasswordRequest struct {
 }
 
 // AdminResetPassword gives a user who forgot their password a new one. Their second
-// factor stays as it is, and they must choose their own password at the next login.
+// factor stays as it is, and they must choose their own password at the next login; a
+// message tells them of the reset.
 func (h *Handlers) AdminResetPassword(c *fiber.Ctx) error {
-	u, err := h.target(c, unlockRoles, false)
+	u, err := h.target(c)
 	if err != nil {
 		return err
 	}
@@ -123,6 +138,9 @@ func (h *Handlers) AdminResetPassword(c *fiber.Ctx) error {
 	if err := h.Login.ResetPassword(u.ID, req.NewPassword); err != nil {
 		return mapLoginError(err)
 	}
+	if err := h.recordAct(c, adminlog.WhatPasswordReset, u.ID, ""); err != nil {
+		return err
+	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -132,7 +150,7 @@ type trainingRequest struct {
 
 // AdminTraining records that a user completed their training.
 func (h *Handlers) AdminTraining(c *fiber.Ctx) error {
-	u, err := h.target(c, trainingRoles, false)
+	u, err := h.target(c)
 	if err != nil {
 		return err
 	}
@@ -149,6 +167,9 @@ func (h *Handlers) AdminTraining(c *fiber.Ctx) error {
 	}
 	if err := h.Login.RecordTraining(u.ID, principal(c).User.ID, req.CompletedAt.UTC()); err != nil {
 		return mapLoginError(err)
+	}
+	if err := h.recordAct(c, adminlog.WhatTraining, u.ID, ""); err != nil {
+		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -167,7 +188,7 @@ func (h *Handlers) AdminUserSessions(c *fiber.Ctx) error {
 	var err error
 	if c.Params("id") == principal(c).User.ID {
 		u = principal(c).User // everyone may see their own sessions (OWASP ASVS 5.0 V7.5.2)
-	} else if u, err = h.target(c, sessionRoles, true); err != nil {
+	} else if u, err = h.target(c, sessionRoles...); err != nil {
 		return err
 	}
 	list, err := h.Login.Sessions(u.ID)
@@ -194,10 +215,17 @@ func (h *Handlers) AdminRevokeSession(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if !h.mayManage(principal(c), s.UserID, sessionRoles) && s.UserID != principal(c).User.ID {
-		return errSessionNotFound // the same answer as for a session that does not exist
+	if s.UserID != principal(c).User.ID {
+		if may, err := h.mayAdminister(principal(c), s.UserID, sessionRoles...); err != nil {
+			return err
+		} else if !may {
+			return errSessionNotFound // the same answer as for a session that does not exist
+		}
 	}
 	if err := h.Login.RevokeSession(s.ID); err != nil {
+		return err
+	}
+	if err := h.recordAct(c, adminlog.WhatSessionRevoke, s.UserID, s.ID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -216,11 +244,21 @@ func (h *Handlers) AdminRevokeDevice(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	// An administrator, the owner's unit manager, or the owner themself (a lost phone).
-	if !p.Access.Admin && (owner == "" || owner != p.User.ID && !h.mayManage(p, owner, sessionRoles)) {
-		return errForbidden
+	if !p.Access.Admin && owner != p.User.ID {
+		if owner == "" {
+			return errForbidden
+		}
+		if may, err := h.mayAdminister(p, owner, sessionRoles...); err != nil {
+			return err
+		} else if !may {
+			return errForbidden
+		}
 	}
 	n, err := h.Login.RevokeDevice(id, p.User.ID)
 	if err != nil {
+		return err
+	}
+	if err := h.recordAct(c, adminlog.WhatDeviceRevoke, owner, id); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"sessions_ended": n})
@@ -308,9 +346,10 @@ type bindTokenRequest struct {
 	Serial string `json:"serial"`
 }
 
-// AdminBindToken hands a hardware token out to a user: its codes become their factor.
+// AdminBindToken hands a hardware token out to a user: its codes become their factor,
+// and a message tells them so.
 func (h *Handlers) AdminBindToken(c *fiber.Ctx) error {
-	u, err := h.target(c, []identity.Role{identity.RoleUnitRep}, false)
+	u, err := h.target(c)
 	if err != nil {
 		return err
 	}
@@ -327,12 +366,16 @@ func (h *Handlers) AdminBindToken(c *fiber.Ctx) error {
 	if !principal(c).Access.Admin {
 		providers = h.providersOf(u.ID)
 	}
-	switch err := h.Identity.BindToken(u.ID, strings.TrimSpace(req.Serial), providers); {
+	serial := strings.TrimSpace(req.Serial)
+	switch err := h.Identity.BindToken(u.ID, serial, providers); {
 	case errors.Is(err, identity.ErrTokenBound):
 		return errTokenBound
 	case errors.Is(err, identity.ErrNotFound), errors.Is(err, identity.ErrTokenOfAnotherProvider):
 		return errTokenNotFound
 	case err != nil:
+		return err
+	}
+	if err := h.recordAct(c, adminlog.WhatTokenBind, u.ID, serial); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

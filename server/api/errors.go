@@ -65,6 +65,7 @@ var (
 	errTokenBound       = &Error{Status: 409, Code: codes.TokenBound, Message: "That token is handed out to someone else."}
 	errTokenOfOther     = &Error{Status: 409, Code: codes.TokenOfAnotherProvider, Message: "The file holds a token another provider imported; nothing was imported."}
 	errNotYourself      = &Error{Status: 403, Code: codes.NotYourself, Message: "Someone else must do this for you."}
+	errPushTaken        = &Error{Status: 409, Code: codes.PushEndpointTaken, Message: "This push subscription belongs to another device; nothing was changed."}
 )
 
 // throttled answers a try made before the account's delay has passed.

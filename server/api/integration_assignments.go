@@ -6,13 +6,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/assignments"
-	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
 
 // IntegrationAssignments takes an assignment (uppdrag) from the authority's system. The
-// same delivery again changes nothing (200); a new one is 201.
+// same delivery again changes nothing (200); a new one is 201. The system delivers to the
+// units where it holds the integration role, of its own municipality, for their clients.
 func (h *Handlers) IntegrationAssignments(c *fiber.Ctx) error {
 	body, err := jsonBody(c)
 	if err != nil {
@@ -22,8 +22,12 @@ func (h *Handlers) IntegrationAssignments(c *fiber.Ctx) error {
 	if err != nil {
 		return rejectionError(err)
 	}
-	if !principal(c).Access.Has(in.UnitID, identity.RoleIntegration) {
+	a := principal(c).Access
+	if !a.Has(in.UnitID, identity.RoleIntegration) {
 		return errForbidden
+	}
+	if m, ok := h.Identity.MunicipalityOf(in.UnitID); !ok || m != a.MunicipalityID {
+		return rejectionError(assignments.ClientNotInUnit())
 	}
 	got, created, err := assignments.Deliver(c.UserContext(), h.Engine, in, h.Now())
 	if err != nil {
@@ -50,8 +54,7 @@ func rejectionError(err error) error {
 	if len(rej.Fields) > 0 {
 		e.Extra = map[string]any{"fields": rej.Fields}
 	}
-	var conflict *syncengine.Conflict
-	if errors.As(err, &conflict) || rej.Code == codes.AssignmentUnitChanged || rej.Code == codes.AssignmentClientChanged || rej.Code == codes.AssignmentOutdated {
+	if assignments.IsConflict(err) {
 		e.Status = 409
 	}
 	return e

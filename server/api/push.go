@@ -38,7 +38,8 @@ func (h *Handlers) PushVAPIDKey(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"key": h.Push.PublicKey()})
 }
 
-// PushSubscribe keeps the calling device's push subscription for its session.
+// PushSubscribe keeps the calling device's push subscription for its session. An
+// endpoint another device holds stays that device's (409 push_endpoint_taken).
 func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	if h.Push == nil {
 		return errPushUnavailable
@@ -47,7 +48,7 @@ func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	if err := webpush.ValidateEndpoint(body.Endpoint); err != nil {
+	if err := h.Push.ValidateEndpoint(body.Endpoint); err != nil {
 		return invalidSubscription(err)
 	}
 	if err := webpush.ValidateKeys(body.Keys); err != nil {
@@ -56,7 +57,10 @@ func (h *Handlers) PushSubscribe(c *fiber.Ctx) error {
 	p := principal(c)
 	sub := webpush.Subscription{Endpoint: body.Endpoint, Keys: body.Keys, UserID: p.User.ID,
 		DeviceID: p.Claims.DeviceID, SessionID: p.Claims.SessionID, CreatedAt: h.Now().UTC()}
-	if err := h.Push.Subscriptions().Put(sub); err != nil {
+	switch err := h.Push.Subscribe(sub); {
+	case errors.Is(err, webpush.ErrEndpointTaken):
+		return errPushTaken
+	case err != nil:
 		h.Log.Error("api: unable to keep a push subscription", "err", err)
 		return errPushStore
 	}
@@ -75,7 +79,7 @@ func (h *Handlers) PushUnsubscribe(c *fiber.Ctx) error {
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	if err := webpush.ValidateEndpoint(body.Endpoint); err != nil {
+	if err := h.Push.ValidateEndpoint(body.Endpoint); err != nil {
 		return invalidSubscription(err)
 	}
 	if err := h.Push.Subscriptions().DeleteDevice(principal(c).Claims.DeviceID, body.Endpoint); err != nil {

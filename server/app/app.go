@@ -139,7 +139,7 @@ func (a *App) build() error {
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
-		accesslog.Handlers(),
+		accesslog.Handlers(ids.WorksIn),
 	} {
 		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)
@@ -257,7 +257,7 @@ func (a *App) webPush(ids *identity.Store, sessions *auth.SessionStore, read web
 			return !(errors.Is(err, auth.ErrSessionEnded) || errors.Is(err, auth.ErrDeviceRevoked) || errors.Is(err, auth.ErrSessionNotFound))
 		},
 		TTL: cfg.PushTTL, Window: cfg.PushWindow, Workers: cfg.PushWorkers, Queue: cfg.PushQueue, Timeout: cfg.PushTimeout,
-		Log: a.log,
+		AllowLoopback: cfg.PushAllowLoopback, Log: a.log,
 	})
 }
 

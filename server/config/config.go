@@ -67,6 +67,10 @@ type Config struct {
 	PushWorkers     int           // concurrent requests to push services
 	PushQueue       int           // notifications waiting; more are dropped
 	PushTimeout     time.Duration // one request to a push service
+	// PushAllowLoopback also takes push endpoints at 127.0.0.1, where a test's fake push
+	// service listens (webpush.Options.AllowLoopback). For tests only: not a flag, and no
+	// environment variable sets it.
+	PushAllowLoopback bool
 
 	// TLS: when both are set the server speaks HTTPS and sends HSTS.
 	TLSCert string

@@ -286,7 +286,8 @@ func TestPasswordChangeAndReset(t *testing.T) {
 }
 
 // Terms of use are accepted once before any data is served; functions that need training
-// answer training_required until a unit representative records it.
+// answer training_required until it is recorded: a nurse's by the unit manager (a unit
+// representative records care staff's only).
 func TestTermsThenTraining(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
@@ -353,8 +354,11 @@ func TestTermsThenTraining(t *testing.T) {
 	if res := s.Do("POST", "/api/v1/admin/users/"+rep+"/training", rut.Token, nil); res.ErrorCode() != "not_yourself" {
 		t.Fatalf("recording one's own training: %d %s", res.Status, res.Body)
 	}
-	if res := s.Do("POST", training, rut.Token, nil); res.Status != 204 {
-		t.Fatalf("unit representative recording training: %d %s", res.Status, res.Body)
+	if res := s.Do("POST", training, rut.Token, nil); res.Status != 403 || res.ErrorCode() != "forbidden" {
+		t.Fatalf("unit representative recording a nurse's training: %d %s", res.Status, res.Body)
+	}
+	if res := s.Do("POST", training, s.Login("david").Token, nil); res.Status != 204 {
+		t.Fatalf("unit manager recording training: %d %s", res.Status, res.Body)
 	}
 	r = nora.Push("signing.list.save", list)
 	if got := r.Results[0]; got.Status != "applied" {

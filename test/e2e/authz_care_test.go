@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
 	"vardag/internal/demo"
+	"vardag/internal/identity"
 	"vardag/internal/uuids"
 	"vardag/test/testserver"
 )
@@ -42,5 +44,37 @@ func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
 	toFarid := anna.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("farid"), "text": "Hej"})
 	if toBo.Results[0].Status != "applied" || toFarid.Results[0].Status != "rejected" || toFarid.Results[0].Error.Code != "user_not_found" {
 		t.Fatalf("to bo: %+v, to farid: %+v", toBo.Results[0], toFarid.Results[0])
+	}
+}
+
+// TestAuthorizationReadLog: a phone's report of a read (access.viewed) of Aspen's client is
+// taken from everyone in Aspen; from anyone else it gets the very answer a read of no
+// client gets (the outside test: another provider's client was accepted, and the code told
+// which ids exist). A read made while the expired grant held is still taken.
+func TestAuthorizationReadLog(t *testing.T) {
+	s, devices := authzWorld(t)
+	read := func(client string, at time.Time) func() any {
+		return func() any {
+			return map[string]any{"view_id": uuids.New(), "client_id": client, "what": "journal", "viewed_at": at.Format(time.RFC3339)}
+		}
+	}
+	now := s.Clock.Now()
+	rows := rowsFor("access.viewed", read(demo.ClientID(1), now), nil, "client_not_found")
+	for _, r := range rowsEach("access.viewed", read(uuids.New(), now), func(string, identity.Role) string { return "client_not_found" }) {
+		r.name += " (no such client)"
+		rows = append(rows, r)
+	}
+	// The expired grants ended an hour ago: a read from before then is the unit's.
+	for role, name := range expired {
+		rows = append(rows, scenario{name: "access.viewed/expired grant, read while it held/" + string(role), who: name, status: "applied",
+			args: func() (string, any) { return "access.viewed", read(demo.ClientID(1), now.Add(-2*time.Hour))() }})
+	}
+	runScenarios(t, s, devices, rows)
+
+	// The same answer, word for word, for another provider's client and for no client.
+	elsewhere := devices["farid"].Push("access.viewed", read(demo.ClientID(1), now)()).Results[0]
+	nowhere := devices["anna"].Push("access.viewed", read(uuids.New(), now)()).Results[0]
+	if elsewhere.Error == nil || nowhere.Error == nil || mustJSON(t, elsewhere.Error) != mustJSON(t, nowhere.Error) {
+		t.Fatalf("another provider's client: %s; no client: %s", mustJSON(t, elsewhere.Error), mustJSON(t, nowhere.Error))
 	}
 }

@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"vardag/internal/adminlog"
 	"vardag/internal/demo"
 	"vardag/internal/identity"
 	"vardag/test/testserver"
@@ -135,4 +139,171 @@ func rowsEach(mutation string, args func() any, expect func(group string, role i
 		}
 	}
 	return rows
+}
+
+// The people of the account administration table: who acts, and the accounts acted on
+// (by their role; none of them acts), all in Aspen unless named otherwise.
+var (
+	adminActors = []string{"admin", "arvid", "david", "anna", "alma", "cecilia", "lisa", "love", "bertil", "xdavid"}
+	adminTarget = map[string]identity.Role{
+		"t-care": identity.RoleCareStaff, "t-norr": identity.RoleCareStaff, "t-nurse": identity.RoleLicensed,
+		"t-coord": identity.RoleCoordinator, "t-rep": identity.RoleUnitRep, "t-manager": identity.RoleUnitManager,
+		"t-dual": identity.RoleCareStaff, "t-admin": "",
+	}
+	// administers: whose accounts each actor may act on (DESIGN.md "Administration"). The
+	// others (care staff, coordinator, nurse; Lönnen's and Björken's people; an expired
+	// manager) act on none. t-norr works in Aspen's sub-unit; t-dual is care staff in Aspen
+	// and a manager in Lönnen, so only an administrator acts on his account.
+	administers = map[string][]string{
+		"admin": {"t-care", "t-norr", "t-nurse", "t-coord", "t-rep", "t-manager", "t-dual", "t-admin"},
+		"david": {"t-care", "t-norr", "t-nurse", "t-coord", "t-rep"},
+		"arvid": {"t-care", "t-norr"},
+	}
+)
+
+// adminRoute is one account administration route of the table.
+type adminRoute struct {
+	name         string
+	managersOnly bool // unit representatives may not (sessions and phones)
+	refused      string
+	do           func(s *testserver.Server, token string, target *testserver.Device, targetID string) testserver.Response
+	act          string // the act the audit trail records when it is done
+}
+
+// TestAccountAdministrationFollowsWhoAdministersWhom: every account administration route
+// × actor role × account role. Nobody acts on an account of a role at or above their own
+// (a unit representative only on care staff, a unit manager on the other roles of their
+// units, an administrator on anyone); a refusal changes nothing and records nothing, and
+// every act done is in the audit trail.
+func TestAccountAdministrationFollowsWhoAdministersWhom(t *testing.T) {
+	s := testserver.Start(t)
+	soon, past := s.Clock.Now().Add(24*time.Hour), s.Clock.Now().Add(-time.Hour)
+	for _, p := range []struct {
+		name, unit string
+		role       identity.Role
+		until      time.Time
+	}{
+		{"arvid", demo.AspenID, identity.RoleUnitRep, soon}, {"alma", demo.AspenID, identity.RoleCoordinator, soon},
+		{"lisa", demo.LonnenID, identity.RoleUnitManager, soon}, {"love", demo.LonnenID, identity.RoleUnitRep, soon},
+		{"bertil", demo.BjorkenID, identity.RoleUnitManager, soon}, {"xdavid", demo.AspenID, identity.RoleUnitManager, past},
+	} {
+		s.AddUser(p.name, p.unit, p.role, p.until)
+	}
+	for name, role := range adminTarget {
+		unit := demo.AspenID
+		if name == "t-norr" {
+			unit = demo.AspenNorrID
+		}
+		id := s.AddUser(name, unit, role, soon)
+		switch name {
+		case "t-dual":
+			if err := s.Identity.PutGrant(identity.Grant{ID: "grant-t-dual-lonnen", UserID: id, UnitID: demo.LonnenID, Role: identity.RoleUnitManager, ValidUntil: soon}); err != nil {
+				t.Fatal(err)
+			}
+		case "t-admin":
+			if _, err := s.Identity.ModifyUser(id, func(u *identity.User) error { u.Admin = true; return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	actors := map[string]*testserver.Device{}
+	for _, name := range adminActors {
+		actors[name] = s.Login(name)
+	}
+	targets := map[string]*testserver.Device{}
+	for name := range adminTarget {
+		targets[name] = s.Login(name)
+	}
+	// Tokens of Aspen's provider to hand out, one for each bind that is done.
+	var csv strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&csv, "VD-M%02d;GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n", i)
+	}
+	if res := s.DoWith("POST", "/api/v1/admin/tokens?provider_id="+demo.OwnProviderID, actors["admin"].Token, map[string]string{"Content-Type": "text/csv"}, csv.String()); res.Status != 200 {
+		t.Fatalf("import: %d %s", res.Status, res.Body)
+	}
+	serials := 0
+	user := func(what string) func(*testserver.Server, string, *testserver.Device, string) testserver.Response {
+		return func(s *testserver.Server, token string, _ *testserver.Device, id string) testserver.Response {
+			var body any
+			switch what {
+			case "password":
+				body = map[string]string{"new_password": "tillfälligt lösen 42"}
+			case "token":
+				body = map[string]string{"serial": fmt.Sprintf("VD-M%02d", serials)}
+			}
+			return s.Do("POST", "/api/v1/admin/users/"+id+"/"+what, token, body)
+		}
+	}
+	// The session and phone routes come first: a reset password or a new token would keep
+	// the accounts from logging in again for the next row.
+	routes := []adminRoute{
+		{name: "sessions", managersOnly: true, refused: "403 forbidden",
+			do: func(s *testserver.Server, token string, _ *testserver.Device, id string) testserver.Response {
+				return s.Do("GET", "/api/v1/admin/users/"+id+"/sessions", token, nil)
+			}},
+		{name: "session revoke", managersOnly: true, refused: "404 session_not_found", act: adminlog.WhatSessionRevoke,
+			do: func(s *testserver.Server, token string, d *testserver.Device, _ string) testserver.Response {
+				return s.Do("POST", "/api/v1/admin/sessions/"+sessionID(t, d.Token)+"/revoke", token, nil)
+			}},
+		{name: "device revoke", managersOnly: true, refused: "403 forbidden", act: adminlog.WhatDeviceRevoke,
+			do: func(s *testserver.Server, token string, d *testserver.Device, _ string) testserver.Response {
+				return s.Do("POST", "/api/v1/admin/devices/"+d.DeviceID+"/revoke", token, nil)
+			}},
+		{name: "unlock", refused: "403 forbidden", act: adminlog.WhatUnlock, do: user("unlock")},
+		{name: "disable", refused: "403 forbidden", act: adminlog.WhatDisable, do: user("disable")},
+		{name: "enable", refused: "403 forbidden", act: adminlog.WhatEnable, do: user("enable")},
+		{name: "training", refused: "403 forbidden", act: adminlog.WhatTraining, do: user("training")},
+		{name: "token", refused: "403 forbidden", act: adminlog.WhatTokenBind, do: user("token")},
+		{name: "password", refused: "403 forbidden", act: adminlog.WhatPasswordReset, do: user("password")},
+	}
+	for _, route := range routes {
+		for _, actor := range adminActors {
+			for target := range adminTarget {
+				allowed := slices.Contains(administers[actor], target) && !(route.managersOnly && actor == "arvid")
+				t.Run(route.name+"/"+actor+"/"+target, func(t *testing.T) {
+					id := demo.UserID(target)
+					before, err := s.Identity.User(id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					acts, _ := adminlog.OnAccount(s.Engine, id)
+					res := route.do(s, actors[actor].Token, targets[target], id)
+					got := fmt.Sprintf("%d %s", res.Status, res.ErrorCode())
+					after, _ := s.Identity.User(id)
+					actsAfter, _ := adminlog.OnAccount(s.Engine, id)
+					if !allowed {
+						if got != route.refused {
+							t.Fatalf("%s as %s on %s: %s %s, want %s", route.name, actor, target, got, res.Body, route.refused)
+						}
+						if !reflect.DeepEqual(before, after) || len(actsAfter) != len(acts) {
+							t.Fatalf("a refused %s changed the account or recorded an act", route.name)
+						}
+						if res := pullStatus(s, targets[target].Token); route.managersOnly && res.Status != 200 {
+							t.Fatalf("a refused %s ended the session: %d %s", route.name, res.Status, res.Body)
+						}
+						return
+					}
+					if res.Status >= 300 {
+						t.Fatalf("%s as %s on %s: %s %s, want it done", route.name, actor, target, got, res.Body)
+					}
+					if route.act == "" {
+						return
+					}
+					if len(actsAfter) != len(acts)+1 {
+						t.Fatalf("%d acts on the account after %s, want %d", len(actsAfter), route.name, len(acts)+1)
+					}
+					if a := actsAfter[len(acts)]; a.What != route.act || a.ByUserID != demo.UserID(actor) || a.UserID != id || a.At.IsZero() {
+						t.Fatalf("the act recorded: %+v", a)
+					}
+					switch route.name {
+					case "session revoke", "device revoke":
+						targets[target] = s.Login(target) // a session of the account for the next row
+					case "token":
+						serials++
+					}
+				})
+			}
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"vardag/internal/identity"
 	"vardag/internal/signing"
 	"vardag/internal/uuids"
+	"vardag/internal/webpush"
 	"vardag/internal/webpush/pushtest"
 	"vardag/server/config"
 	"vardag/test/testserver"
@@ -257,6 +258,74 @@ func TestWebPushSubscriptionValidation(t *testing.T) {
 	d := off.Login("bo")
 	if res := off.Do("GET", "/api/v1/push/vapid-public-key", d.Token, nil); res.Status != 404 || res.ErrorCode() != "push_unavailable" {
 		t.Errorf("push off: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestWebPushRefusesEndpointsInsideBeforeAnyConnection: subscriptions to endpoints on the
+// server's machine or networks (the outside test's SSRF) are refused with
+// invalid_subscription naming the endpoint, nothing is stored, and the notifier's dialer
+// counts no connection, refused or made, until a real (test) push service is subscribed.
+func TestWebPushRefusesEndpointsInsideBeforeAnyConnection(t *testing.T) {
+	s, svc := startPush(t)
+	anna, bo := s.Login("anna"), s.Login("bo")
+	vapidKey(t, s, svc, bo.Token)
+	b := svc.Browser("bo")
+	port := svc.URL[strings.LastIndexByte(svc.URL, ':'):]
+	for _, endpoint := range []string{
+		"http://localhost" + port + "/push/bo", "https://localhost/push", "http://127.0.0.2" + port + "/push/bo",
+		"http://[::1]" + port + "/push/bo", "https://10.1.2.3/push", "https://192.168.0.1/push", "https://172.20.0.1/push",
+		"https://169.254.169.254/latest/meta-data/", "https://100.64.0.1/push", "https://[fd00::1]/push", "https://[fe80::1]/push",
+		"https://0.0.0.0/push", "https://224.0.0.251/push", "https://2130706433/push", "https://[::ffff:127.0.0.1]/push",
+	} {
+		body := b.JSON()
+		body["endpoint"] = endpoint
+		res := s.Do("POST", "/api/v1/push/subscriptions", bo.Token, body)
+		var e struct {
+			Error struct{ Code string }
+			Field string
+		}
+		res.JSON(t, &e)
+		if res.Status != 400 || e.Error.Code != "invalid_subscription" || e.Field != "endpoint" {
+			t.Errorf("%s: %d %s", endpoint, res.Status, res.Body)
+		}
+	}
+	if n := s.Push.Subscriptions().Len(); n != 0 {
+		t.Fatalf("%d subscriptions kept", n)
+	}
+	sendMessage(t, anna, "bo", "hej")
+	// Now one at the test's push service: its notification is the first connection.
+	subscribe(t, s, bo, b)
+	sendMessage(t, anna, "bo", "hej igen")
+	testserver.WaitUntil(t, "the notification", func() bool { return len(svc.For("bo")) == 1 })
+	if st := s.Push.Stats(); st.Connections < 1 || st.RefusedConnections != 0 {
+		t.Fatalf("connections %v, refused %v", st.Connections, st.RefusedConnections)
+	}
+}
+
+// TestAnotherUsersPushEndpointIsRefusedAndStaysItsOwners: registering an endpoint another
+// user's device holds answers 409 push_endpoint_taken instead of moving it, and the first
+// owner keeps receiving on it.
+func TestAnotherUsersPushEndpointIsRefusedAndStaysItsOwners(t *testing.T) {
+	s, svc := startPush(t)
+	anna, bo, david := s.Login("anna"), s.Login("bo"), s.Login("david")
+	vapidKey(t, s, svc, anna.Token)
+	b := svc.Browser("annas-phone")
+	subscribe(t, s, anna, b)
+	res := s.Do("POST", "/api/v1/push/subscriptions", bo.Token, b.JSON())
+	if res.Status != 409 || res.ErrorCode() != "push_endpoint_taken" {
+		t.Fatalf("bo registering anna's endpoint: %d %s", res.Status, res.Body)
+	}
+	if sub, ok := s.Push.Subscriptions().Get(webpush.SubscriptionID(b.Endpoint)); !ok || sub.UserID != demo.UserID("anna") || sub.DeviceID != anna.DeviceID {
+		t.Fatalf("the endpoint after the refusal: %+v", sub)
+	}
+	// Two messages to bo, one to anna: the endpoint gets anna's notification (count 1),
+	// not bo's (count 2).
+	sendMessage(t, david, "bo", "ett")
+	sendMessage(t, david, "bo", "två")
+	sendMessage(t, david, "anna", "tre")
+	testserver.WaitUntil(t, "anna's notification", func() bool { return len(svc.For("annas-phone")) >= 1 })
+	if got := string(svc.For("annas-phone")[0].Payload); got != `{"category":"message","count":1}` {
+		t.Fatalf("anna's endpoint got %s", got)
 	}
 }
 

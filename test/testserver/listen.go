@@ -53,6 +53,8 @@ func startAt(t testing.TB, addr, dir string, clock *Clock, before []func(*Server
 	cfg.KeepAlive = 200 * time.Millisecond
 	cfg.LoginLimit = 100000 // tests log in many times from one address; the limit has its own test
 	cfg.RefreshLimit = 100000
+	// The fake push service (pushtest) listens on 127.0.0.1.
+	cfg.PushAllowLoopback = true
 	for _, e := range edit {
 		e(&cfg)
 	}

@@ -4,7 +4,7 @@
 // logout. The notifications themselves are the service worker's (sw.js).
 import { authed, ApiError } from './api.js';
 import { getMeta, setMeta, delMeta, dbExists } from './db.js';
-import { currentLang } from './i18n.js';
+import { currentLang, tOr } from './i18n.js';
 
 const KEY_PATH = '/api/v1/push/vapid-public-key';
 const SUBS_PATH = '/api/v1/push/subscriptions';
@@ -196,7 +196,9 @@ async function toggle(btn, status, t) {
     else { status.textContent = t('menu.push_denied'); status.hidden = false; }
   } catch (err) {
     console.warn('push: subscribe', err);
-    status.textContent = t('menu.push_failed');
+    // The server's reason when it gave one (push_endpoint_taken: this browser's
+    // subscription is another device's), else the general failure.
+    status.textContent = err instanceof ApiError ? tOr(`error.${err.code}`, t('menu.push_failed')) : t('menu.push_failed');
     status.dataset.error = `${err.name}: ${err.message}`;
     status.hidden = false;
   } finally {

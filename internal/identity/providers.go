@@ -1,0 +1,17 @@
+package identity
+
+import bolt "go.etcd.io/bbolt"
+
+// MunicipalityOf returns the municipality whose unit (or sub-unit) unitID is: its
+// provider's municipality. ok is false for an unknown unit or provider.
+func (s *Store) MunicipalityOf(unitID string) (municipalityID string, ok bool) {
+	unit, known := s.Unit(unitID)
+	if !known {
+		return "", false
+	}
+	var p Provider
+	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketProviders, unit.ProviderID, &p) }); err != nil {
+		return "", false
+	}
+	return p.MunicipalityID, p.MunicipalityID != ""
+}
