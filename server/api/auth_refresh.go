@@ -28,12 +28,13 @@ func (h *Handlers) AuthRefresh(c *fiber.Ctx) error {
 	return c.JSON(tokens)
 }
 
-// refreshPerAddress limits each client address to n refreshes a minute, apart from the
-// login routes' limit: phones behind one address (a care home's network) refresh every
-// few minutes, and an unknown token, though refused without a write, still costs a read.
-func refreshPerAddress(n int) fiber.Handler {
+// perAddress limits each client address (the right-most untrusted X-Forwarded-For behind
+// the configured proxies) to n requests a minute on the routes it guards. Refreshes have a
+// limit of their own: phones behind one address (a care home's network) refresh every few
+// minutes, and an unknown token, though refused without a write, still costs a read.
+func (h *Handlers) perAddress(n int) fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max: max(n, 1), Expiration: time.Minute,
+		Max: max(n, 1), Expiration: time.Minute, KeyGenerator: h.clientAddress,
 		LimitReached: func(c *fiber.Ctx) error {
 			e := *errRateLimited
 			if s, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && s > 0 {

@@ -2,14 +2,11 @@ package api
 
 import (
 	"io/fs"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -26,21 +23,12 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	var routes routeTable // known once every route is registered, below
 	v1 := app.Group("/api/v1", NoStore, routes.refuseHead)
 	// Per-address limits on the login routes (OWASP ASVS 5.0 V6.3.1), beside the
-	// per-account counter that lives in the store.
-	perIP := limiter.New(limiter.Config{
-		Max: max(h.LoginLimit, 1), Expiration: time.Minute, KeyGenerator: h.clientAddress,
-		LimitReached: func(c *fiber.Ctx) error {
-			e := *errRateLimited
-			if n, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil && n > 0 {
-				e.RetryAfter = n // the seconds left in the limiter's window
-			}
-			return &e
-		},
-	})
+	// per-account counter that lives in the store; token refreshes are counted apart.
+	perIP := h.perAddress(h.LoginLimit)
 	v1.Post("/auth/login", perIP, h.AuthLogin)
 	v1.Post("/auth/sms", perIP, h.AuthSMS)
 	v1.Post("/auth/verify", perIP, h.AuthVerify)
-	v1.Post("/auth/refresh", refreshPerAddress(h.RefreshLimit), h.AuthRefresh)
+	v1.Post("/auth/refresh", h.perAddress(h.RefreshLimit), h.AuthRefresh)
 	v1.Get("/terms", h.Terms)
 
 	v1.Post("/auth/logout", h.RequireLogin, h.pushEndsWithLogout(), h.AuthLogout)
