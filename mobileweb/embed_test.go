@@ -15,6 +15,9 @@ var (
 	eventAttr     = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 	stylesheet    = regexp.MustCompile(`(?i)<link\b[^>]*\bhref="([^"]+\.css)"`)
 	javascriptURL = regexp.MustCompile(`(?i)(href|src)\s*=\s*"javascript:`)
+	// importSpec finds a module's imports, static (import/export … from '…') and dynamic
+	// (import('…')): the specifier is m[1]+m[2].
+	importSpec = regexp.MustCompile(`(?m)(?:^|\s)(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)`)
 )
 
 func readFile(t *testing.T, name string) string {
@@ -110,9 +113,8 @@ func TestScriptsAvoidUnsafeAPIs(t *testing.T) {
 // Every relative import in the app's modules names an embedded file, so the app loads
 // offline from the precache without a build step.
 func TestModuleImportsResolve(t *testing.T) {
-	imp := regexp.MustCompile(`(?m)(?:^|\s)(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)`)
 	walkJS(t, func(name, src string) {
-		for _, m := range imp.FindAllStringSubmatch(src, -1) {
+		for _, m := range importSpec.FindAllStringSubmatch(src, -1) {
 			spec := m[1] + m[2]
 			if !strings.HasPrefix(spec, ".") {
 				t.Errorf("%s imports %q: only relative imports work without a build step", name, spec)

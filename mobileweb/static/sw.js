@@ -1,6 +1,10 @@
 // Vardag's service worker: the app shell, cache-first, in a cache named by the app's
 // version. The server fills in VERSION and PRECACHE (mobileweb.FS). The API is never
-// cached: it answers no-store and holds personal data.
+// cached: it answers no-store and holds personal data. A module worker (registered with
+// type "module", ui/update.js): it reads and writes the store through js/store.js, as
+// the page names it, never making one.
+import { storeListed, readMeta, writeMeta } from './js/store.js';
+
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
 const CACHE = `vardag-shell-${VERSION}`;
@@ -89,24 +93,7 @@ function pushNotification(p, msgs) {
 // meta "lang"; Swedish when there is no store (nothing is created here) or no choice.
 async function appLang() {
   try {
-    if (!(await indexedDB.databases()).some(d => d.name === 'vardag')) return 'sv';
-    const d = await new Promise((resolve, reject) => {
-      const req = indexedDB.open('vardag');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onupgradeneeded = () => { req.transaction.abort(); }; // it went meanwhile: make none
-    });
-    try {
-      if (!d.objectStoreNames.contains('meta')) return 'sv';
-      const lang = await new Promise((resolve, reject) => {
-        const r = d.transaction('meta').objectStore('meta').get('lang');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      return lang === 'en' ? 'en' : 'sv';
-    } finally {
-      d.close(); // never hold the store: a logout deletes it
-    }
+    return (await readMeta('lang')) === 'en' ? 'en' : 'sv';
   } catch {
     return 'sv';
   }
@@ -158,26 +145,13 @@ self.addEventListener('notificationclick', event => {
 // posts it at its next start or sync (js/push.js), and an open window is told at once.
 // With no store (logged out) nothing is subscribed.
 async function resubscribe(event) {
-  if (!(await indexedDB.databases()).some(d => d.name === 'vardag')) return;
+  if (!(await storeListed())) return;
   const old = event.oldSubscription;
   const key = (event.newSubscription && event.newSubscription.options.applicationServerKey) || (old && old.options.applicationServerKey);
   if (!key) return;
   const sub = event.newSubscription || (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
   const pending = { subscription: sub.toJSON(), old_endpoint: old ? old.endpoint : '' };
-  await new Promise((resolve, reject) => {
-    const req = indexedDB.open('vardag');
-    req.onupgradeneeded = () => { req.transaction.abort(); };
-    req.onerror = () => reject(req.error);
-    req.onsuccess = () => {
-      const d = req.result;
-      try {
-        const tx = d.transaction('meta', 'readwrite');
-        tx.objectStore('meta').put(pending, 'push_pending');
-        tx.oncomplete = () => { d.close(); resolve(); };
-        tx.onerror = tx.onabort = () => { d.close(); reject(tx.error); };
-      } catch (err) { d.close(); reject(err); }
-    };
-  });
+  await writeMeta('push_pending', pending);
   for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push-pending' });
 }
 

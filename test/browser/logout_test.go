@@ -52,7 +52,7 @@ func TestLogoutSendsWhatWaitsFirst(t *testing.T) {
 	anna := NewPhone(t, "anna")
 	anna.Login(s, "anna")
 	anna.SyncNow()
-	Eval[any](anna, `import('/js/sync.js').then(m => { m.stopSync(); return null; })`)
+	Eval[any](anna, `import('/js/rounds.js').then(m => { m.stopSync(); return null; })`)
 	text := "Skrivet strax före utloggning " + uuids.New()
 	anna.WriteNote(astrid, "Kvällsbesök", text)
 	if out := anna.Entries("outbox"); Count(out, "journal.note.add") != 1 {

@@ -265,10 +265,18 @@ func TestPushNotifications(t *testing.T) {
 
 	// A tap on the notification: the worker's click handler (as notificationclick runs it)
 	// closes it, sends the app to the category's screen and makes it sync. Headless
-	// Chromium cannot tap a notification, so the test calls the handler in the worker.
+	// Chromium cannot tap a notification, so the test dispatches a notificationclick to
+	// the worker's own listener (a module worker has no globals to call) and awaits what
+	// the listener gives waitUntil: the window it found.
 	mark := len(p.Requests())
 	var clicked bool
-	p.InWorker(s.URL+"/sw.js", `self.registration.getNotifications({tag: 'message'}).then(ns => pushClick(ns[0])).then(c => !!c)`, &clicked)
+	p.InWorker(s.URL+"/sw.js", `self.registration.getNotifications({tag: 'message'}).then(ns => {
+		const ev = new NotificationEvent('notificationclick', { notification: ns[0] });
+		let done = Promise.resolve(null);
+		Object.defineProperty(ev, 'waitUntil', { value: p => { done = p; } });
+		self.dispatchEvent(ev);
+		return done;
+	}).then(c => !!c)`, &clicked)
 	if !clicked {
 		t.Error("pushClick found no window of the app")
 	}

@@ -3,7 +3,7 @@
 import { call, authed, tokenPair } from './api.js';
 import { db, getMeta, setMeta, deleteStore, dbExists, closeDB, reopenStore } from './db.js';
 import { broadcast } from './bus.js';
-import { stopSync } from './sync.js';
+import { stopSync } from './rounds.js';
 import { forLogout as pushLogout, dropLocal as pushDropLocal } from './push.js';
 
 const PBKDF2_ITERATIONS = 210000; // OWASP 2023 for PBKDF2-HMAC-SHA256

@@ -1,14 +1,13 @@
 // The local store (IndexedDB through idb): the user's records, the outbox, the
-// "needs attention" list and small settings (meta).
+// "needs attention" list and small settings (meta). Its name and version are in
+// store.js, which the service worker shares.
 import { openDB, deleteDB } from '../vendor/idb/index.js';
 import { CLIENT_KINDS, bucketOf, recordOf, kindOf } from './buckets.js';
 import { fragOf, zipFrag } from './pagegroup.js';
 import { inflate } from './zip.js';
+import { DB_NAME, DB_VERSION, storeListed } from './store.js';
 
-export { CLIENT_KINDS, bucketOf };
-
-export const DB_NAME = 'vardag';
-const DB_VERSION = 2;
+export { CLIENT_KINDS, bucketOf, DB_NAME };
 
 let dbPromise = null;
 // Set by deleteStore: after a wipe nothing may open the store again (opening would make
@@ -57,8 +56,7 @@ export async function closeDB() {
 export async function dbExists() {
   if (wiped) return false;
   if (!indexedDB.databases) return true;
-  const list = await indexedDB.databases();
-  return list.some(d => d.name === DB_NAME);
+  return storeListed();
 }
 
 export async function deleteStore() {

@@ -2,8 +2,8 @@
 import { clear } from './dom.js';
 import { initialLang, loadLang, applyStatic } from './i18n.js';
 import { DB_NAME, dbExists, getMeta } from './db.js';
-import { on } from './bus.js';
-import { syncRound, startSync, stopSync, requestSync } from './sync.js';
+import { on, handle } from './bus.js';
+import { syncRound, startSync, stopSync, requestSync } from './rounds.js';
 import { outboxCount, attentionCount } from './outbox.js';
 import { tooLongOffline, wipe } from './auth.js';
 import { startIdle, stopIdle } from './idle.js';
@@ -73,6 +73,10 @@ async function boot() {
 }
 
 addEventListener('hashchange', route);
+// The screens reach these through the bus (ui/* never imports main.js).
+handle('enter-app', enterApp);
+handle('route', route);
+handle('to-login', toLogin);
 on('locked', () => { if (session.ready) lockedUI.render(); });
 on('session-ended', () => { if (session.ready) toLogin('session_ended'); });
 on('device-revoked', () => wipeToLogin('device_revoked'));

@@ -1,5 +1,5 @@
 // The outbox: changes made on the phone, waiting to be pushed, in the order they were
-// made. Entries get their mutation id only at push time (see sync.js).
+// made. Entries get their mutation id only at push time (see transfer.js).
 import { db } from './db.js';
 import { broadcast } from './bus.js';
 import { nowISO } from './time.js';

@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { checkPassword } from '../auth.js';
 import { unlocked } from '../idle.js';
 import { getMeta } from '../db.js';
+import { ask } from '../bus.js';
 import { navigate } from './view.js';
 
 const MAX_TRIES = 5;
@@ -31,15 +32,13 @@ export async function render() {
         if (ok) {
           tries = 0;
           await unlocked();
-          const { route } = await import('../main.js');
-          return route();
+          return ask('route');
         }
         tries++;
         if (tries >= MAX_TRIES) {
           // Too many wrong passwords: a full login is needed (the outbox stays).
           tries = 0;
-          const { toLogin } = await import('../main.js');
-          return toLogin('too_many_unlocks');
+          return ask('to-login', 'too_many_unlocks');
         }
         err.hidden = false;
         err.textContent = t('locked.wrong', { n: MAX_TRIES - tries });

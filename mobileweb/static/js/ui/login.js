@@ -5,6 +5,7 @@ import { t, tOr, currentLang } from '../i18n.js';
 import { startLogin, sendSms, finishLogin, loadMe, getTerms, acceptTerms, changePassword } from '../auth.js';
 import { getMeta, setMeta, dbExists } from '../db.js';
 import { outboxCount } from '../outbox.js';
+import { ask } from '../bus.js';
 import { langToggle } from './shell.js';
 
 // The password lives only in this closure during the login, for the verifier and for a
@@ -124,8 +125,7 @@ export async function afterVerify() {
   if (me && !me.terms_accepted) return renderTerms();
   if (me && me.must_change_password) return renderNewPass();
   flow = { password: '', mfa: '', methods: [] };
-  const { enterApp } = await import('../main.js');
-  return enterApp();
+  return ask('enter-app');
 }
 
 async function renderTerms() {

@@ -4,12 +4,13 @@ import { h, clear } from '../dom.js';
 import { t, currentLang, setLang, applyStatic } from '../i18n.js';
 import { getMeta } from '../db.js';
 import { reachable } from '../api.js';
-import { state as syncState, requestSync, syncRound } from '../sync.js';
+import { state as syncState, requestSync, syncRound } from '../rounds.js';
 import { outboxCount, outboxCounts, attentionCount } from '../outbox.js';
 import { fmtTime } from '../time.js';
 import { logout } from '../auth.js';
 import { hasRole } from '../data.js';
 import { menuItem as pushMenuItem } from '../push.js';
+import { ask } from '../bus.js';
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
@@ -101,8 +102,7 @@ async function onLogout() {
   if (!confirm(msg)) return;
   closeMenu();
   await logout();
-  const { toLogin } = await import('../main.js');
-  toLogin('logged_out');
+  ask('to-login', 'logged_out');
 }
 
 // updateStatus tells the truth about sync: online or not, what waits, the last success.

@@ -4,9 +4,10 @@ import { t } from '../i18n.js';
 
 let reloading = false;
 
+// The worker is a module (it imports js/store.js): Chromium 91, Firefox 147, Safari 15.
 export async function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
-  const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(err => { console.warn('sw', err); return null; });
+  const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch(err => { console.warn('sw', err); return null; });
   if (!reg) return;
   if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
   reg.addEventListener('updatefound', () => {
