@@ -129,7 +129,7 @@ func TestViewedRefusesWhatItCannotLog(t *testing.T) {
 		{"unknown screen", ok(func(a map[string]any) { a["what"] = "messages" }), "invalid_args", "what"},
 		{"no screen", ok(func(a map[string]any) { delete(a, "what") }), "invalid_args", "what"},
 		{"no time", ok(func(a map[string]any) { delete(a, "viewed_at") }), "invalid_args", "viewed_at"},
-		{"time not RFC 3339", ok(func(a map[string]any) { a["viewed_at"] = "23/11/2026" }), "invalid_args", "args"},
+		{"time not RFC 3339", ok(func(a map[string]any) { a["viewed_at"] = "23/11/2026" }), "invalid_args", "viewed_at"},
 		{"in the future", ok(func(a map[string]any) { a["viewed_at"] = now.Add(6 * time.Minute) }), "invalid_args", "viewed_at"},
 		{"too old", ok(func(a map[string]any) { a["viewed_at"] = now.Add(-31 * 24 * time.Hour) }), "invalid_args", "viewed_at"},
 		{"unknown client", ok(func(a map[string]any) { a["client_id"] = uuids.New() }), "client_not_found", ""},
