@@ -67,6 +67,23 @@ func fingerprint(m Mutation) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// Bounds of a mutation's client_time around the server's clock (Options.OfflineLimit).
+const (
+	clientTimeAhead = 10 * time.Minute // phones' clocks drift
+	clientTimeLag   = time.Hour        // a lagging clock, and the minute a phone takes to see it must wipe
+)
+
+// clientTimeProblem rejects a client_time that no device could have sent now.
+func (e *Engine) clientTimeProblem(t, now time.Time) *Rejection {
+	oldest := e.opts.OfflineLimit + clientTimeLag
+	if !t.After(now.Add(clientTimeAhead)) && !t.Before(now.Add(-oldest)) {
+		return nil
+	}
+	return &Rejection{Code: CodeInvalidClientTime,
+		Message: "The phone's date and time do not fit the server's clock. Check the phone's date and time, then make the change again.",
+		Fields:  map[string]string{"client_time": fmt.Sprintf("must be at most 10 minutes ahead of the server and at most %d hours behind it", int(oldest.Hours()))}}
+}
+
 // Push applies a device's mutations in order and answers once they are on disk. Mutation
 // ids must be consecutive; the first may be at or below the device's last id (a repeat).
 func (e *Engine) Push(ctx context.Context, actor Actor, muts []Mutation) (*PushResult, error) {
@@ -186,6 +203,10 @@ func storedResult(w WriteTx, dev string, pm preparedMutation) Result {
 
 func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMutation, touched map[string]struct{}) (Result, error) {
 	r := Result{ID: pm.m.ID}
+	if rej := e.clientTimeProblem(pm.m.ClientTime, now); rej != nil {
+		r.Status, r.Error = StatusRejected, rej
+		return r, nil
+	}
 	if pm.rej != nil {
 		r.Status, r.Error = StatusRejected, pm.rej
 		return r, nil

@@ -175,5 +175,5 @@ func TestACorrectionWithThePhonesClockAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRefused(t, "an hour ahead", res.Results[0], "invalid_args")
+	wantRefused(t, "an hour ahead", res.Results[0], syncengine.CodeInvalidClientTime)
 }
