@@ -121,7 +121,6 @@ func TestViewedRefusesWhatItCannotLog(t *testing.T) {
 		code  string
 		field string
 	}{
-		{"no arguments", nil, "invalid_args", "args"},
 		{"unknown field", ok(func(a map[string]any) { a["text"] = noteText }), "invalid_args", "text"},
 		{"view id not a UUID", ok(func(a map[string]any) { a["view_id"] = "view-1" }), "invalid_args", "view_id"},
 		{"view id in upper case", ok(func(a map[string]any) { a["view_id"] = strings.ToUpper(uuids.New()) }), "invalid_args", "view_id"},
