@@ -17,7 +17,12 @@ require (
 	golang.org/x/crypto v0.58.0
 )
 
-require github.com/coder/websocket v1.8.15
+require (
+	github.com/coder/websocket v1.8.15
+	// Strict JSON for mutations (duplicate names, invalid UTF-8, exact names) and the
+	// canonical form that tells a resent mutation: the prototype of encoding/json/v2.
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
+)
 
 require go.yaml.in/yaml/v3 v3.0.6
 
@@ -26,7 +31,6 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect

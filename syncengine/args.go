@@ -5,61 +5,117 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"reflect"
+	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"vardag/internal/codes"
 )
 
-// jsonSpace is white space as JSON has it (bytes.TrimSpace also takes \v, \f and more).
-const jsonSpace = " \t\r\n"
+// argsOptions decode arguments the way they were sent: names match exactly (encoding/json
+// would take NOTE_ID for note_id), unknown names are refused, and so are duplicate names
+// and invalid UTF-8 (the defaults of github.com/go-json-experiment/json, the prototype of
+// encoding/json/v2).
+var argsOptions = jsonv2.RejectUnknownMembers(true)
 
-// DecodeArgs decodes mutation arguments strictly: unknown fields, wrong types and trailing
-// data are refused with an "invalid_args" Rejection naming the field.
+var timeType = reflect.TypeFor[time.Time]()
+
+// DecodeArgs decodes mutation arguments strictly. Unknown fields (a case variant is one),
+// wrong types and trailing data are refused with an "invalid_args" Rejection naming the
+// field; a name given twice with "duplicate_field"; a text holding a control character
+// other than line feed and tab, or invalid UTF-8, with "invalid_text" — in every string
+// anywhere in the arguments, whatever the handler's type makes of it.
 func DecodeArgs(raw json.RawMessage, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return &Rejection{Code: codes.InvalidArgs, Message: "The change has no arguments.", Fields: map[string]string{"args": "are required"}}
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && len(bytes.Trim(raw[dec.InputOffset():], jsonSpace)) > 0 {
-		err = errors.New("trailing data") // dec.More would miss a stray } or ]
+	problem := textProblem(raw)
+	if problem != textOK {
+		if field, why, ok := findBadText(raw); ok {
+			return invalidText(field, why)
+		}
 	}
-	if err == nil {
+	err := jsonv2.Unmarshal(raw, v, argsOptions)
+	switch {
+	case err == nil && problem != textOK: // what the walk could not place is refused all the same
+		return invalidText("args", "holds a control character or a broken character")
+	case err == nil:
 		return nil
 	}
-	rej := &Rejection{Code: codes.InvalidArgs, Message: "The change has fields the server cannot read.", Fields: map[string]string{}}
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
+	var syntaxErr *jsontext.SyntacticError
+	var semErr *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "args"
-		}
-		rej.Fields[field] = fmt.Sprintf("must be %s, not %s", article(typeErr.Type.String()), typeErr.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		rej.Fields[field] = "is not a field of this change"
+	case errors.As(err, &syntaxErr) && syntaxErr.Err == jsontext.ErrDuplicateName:
+		return &Rejection{Code: codes.DuplicateField, Message: "The change names a field twice.",
+			Fields: map[string]string{fieldOf(syntaxErr.JSONPointer): "is given twice"}}
 	case errors.As(err, &syntaxErr):
-		rej.Fields["args"] = "is not valid JSON"
-	default:
-		// time.Time and other text fields report their own parse errors.
-		rej.Fields["args"] = err.Error()
+		return invalidArgs("args", "is not valid JSON")
+	case errors.As(err, &semErr):
+		return invalidArgs(fieldOf(semErr.JSONPointer), semanticProblem(semErr))
 	}
-	return rej
+	return invalidArgs("args", "cannot be read")
 }
 
-func article(goType string) string {
+func invalidText(field, why string) *Rejection {
+	return &Rejection{Code: codes.InvalidText, Message: "A text of the change holds a character the server does not keep.", Fields: map[string]string{field: why}}
+}
+
+func invalidArgs(field, why string) *Rejection {
+	return &Rejection{Code: codes.InvalidArgs, Message: "The change has fields the server cannot read.", Fields: map[string]string{field: why}}
+}
+
+// semanticProblem says what is wrong with a value of the right JSON syntax.
+func semanticProblem(e *jsonv2.SemanticError) string {
 	switch {
-	case strings.HasPrefix(goType, "[]"):
-		return "a list"
-	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
-		return "an object"
-	case goType == "string":
+	case errors.Is(e.Err, jsonv2.ErrUnknownName):
+		return "is not a field of this change (names are matched exactly)"
+	case e.GoType == timeType:
+		return "must be a time in RFC 3339, such as 2026-03-14T08:30:00Z"
+	case e.GoType == nil:
+		return "cannot be read"
+	case e.Err != nil && e.JSONKind == '0':
+		return fmt.Sprintf("must be %s in range", article(e.GoType))
+	}
+	if kind := jsonKind(e.JSONKind); kind != "" {
+		return fmt.Sprintf("must be %s, not %s", article(e.GoType), kind)
+	}
+	return "must be " + article(e.GoType)
+}
+
+func jsonKind(k jsontext.Kind) string {
+	switch k {
+	case '"':
 		return "text"
-	case goType == "bool":
+	case '0':
+		return "a number"
+	case 't', 'f':
 		return "true or false"
+	case 'n':
+		return "null"
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	}
+	return ""
+}
+
+// article names a Go type as the phone's JSON has it.
+func article(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Map, reflect.Struct, reflect.Interface:
+		return "an object"
 	default:
 		return "a number"
 	}

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"vardag/internal/codes"
 	"vardag/syncengine"
 )
 
@@ -32,10 +37,18 @@ var argsSeeds = []string{
 	`{"sub":{"N":"x"}}`, `{"sub":{"M":1}}`, `{"meta":{"k":1}}`, `{"unknown":1}`, `{"ID":"case"}`,
 	`{"id":"a","id":"b"}`, `{} {}`, `{}x`, `{`, `{"id":"\ud800"}`, "{\"id\":\"\xff\"}",
 	`{"raw":}`, `{"tags":[` + `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[` + `]}`,
+	`{"id":"a\u0000b"}`, `{"tags":["ok","\r"]}`, `{"meta":{"k\u0007":"v"}}`, `{"raw":["\u0085"]}`, "{\"id\":\"\x7f\"}",
+	"{\"id\":\"\u0085\"}", `{"id":"\ud83d\ude00 \n\t\ufffd"}`, `{"id":"\udc00"}`, `{"id":"\ud800\u0041"}`, `{"raw":{"a":1,"a":2}}`,
+	`{"sub":{"N":1,"N":2}}`, `{"Id":"a"}`, `{"id":"\u00"}`, `"\u0000"`, `["\ud800"]`,
 }
 
-// FuzzDecodeArgs: arguments come from the phone. DecodeArgs never panics, and every error
-// is an invalid_args Rejection (with a field named, unless there were no arguments).
+// argsCodes are the codes DecodeArgs answers with.
+var argsCodes = map[string]bool{"invalid_args": true, codes.InvalidText: true, codes.DuplicateField: true}
+
+// FuzzDecodeArgs: arguments come from the phone. DecodeArgs never panics, every error is
+// a Rejection of one of its codes (with a field named, unless there were no arguments),
+// and what it accepts is one JSON value with valid Unicode, no name twice in an object and
+// no control character but line feed and tab in any string, names included.
 func FuzzDecodeArgs(f *testing.F) {
 	for _, s := range argsSeeds {
 		f.Add([]byte(s))
@@ -44,8 +57,11 @@ func FuzzDecodeArgs(f *testing.F) {
 		var v fuzzArgs
 		err := syncengine.DecodeArgs(raw, &v)
 		if err == nil {
-			if !json.Valid(raw) {
-				t.Fatalf("%q: accepted, but it is not one JSON value", raw)
+			if !jsontext.Value(raw).IsValid() {
+				t.Fatalf("%q: accepted, but it is not one JSON value with valid Unicode and unique names", raw)
+			}
+			if s, ok := controlText(raw); ok {
+				t.Fatalf("%q: accepted with the text %q", raw, s)
 			}
 			return
 		}
@@ -53,8 +69,8 @@ func FuzzDecodeArgs(f *testing.F) {
 		if !ok {
 			t.Fatalf("%q: error %T %v, want a *Rejection", raw, err, err)
 		}
-		if rej.Code != "invalid_args" || rej.Message == "" {
-			t.Fatalf("%q: rejection %+v, want invalid_args with a message", raw, rej)
+		if !argsCodes[rej.Code] || rej.Message == "" {
+			t.Fatalf("%q: rejection %+v, want one of %v with a message", raw, rej, argsCodes)
 		}
 		if len(rej.Fields) == 0 && !noArgs(raw) {
 			t.Fatalf("%q: rejection %+v names no field", raw, rej)
@@ -69,6 +85,25 @@ func FuzzDecodeArgs(f *testing.F) {
 			t.Fatalf("%q: the rejection does not encode: %v", raw, err)
 		}
 	})
+}
+
+// controlText finds a string (name or value) of valid JSON holding a control character
+// other than line feed and tab.
+func controlText(raw []byte) (string, bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return "", false
+		}
+		if tok.Kind() != '"' {
+			continue
+		}
+		s := tok.String()
+		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+			return s, true
+		}
+	}
 }
 
 // noArgs is what DecodeArgs answers with "The change has no arguments" and no field:

@@ -101,7 +101,7 @@ func newAuditEngine(t *testing.T, observe func(string, []byte) (any, bool)) (*sy
 
 func auditedMut(id uint64, a auditedArgs) syncengine.Mutation {
 	raw, _ := json.Marshal(a)
-	return syncengine.Mutation{ID: id, Name: "audited", Args: raw}
+	return syncengine.Mutation{ID: id, Name: "audited", Args: raw, ClientTime: phoneTime}
 }
 
 // An audit entry commits with the mutation that staged it, at the transaction's time; a

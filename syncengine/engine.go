@@ -33,7 +33,13 @@ type Options struct {
 	KeepResults uint64
 	// Retention is how long tombstones are kept before compaction (default 180 days).
 	Retention time.Duration
-	Logger    *slog.Logger
+	// OfflineLimit is the longest a device keeps a change before it reaches the server
+	// (default 72 hours): phones wipe their data, outbox included, after so long without
+	// a sync. A mutation whose client_time lies further back than this and an hour (for a
+	// lagging clock), or more than 10 minutes ahead of the server, is rejected with
+	// invalid_client_time.
+	OfflineLimit time.Duration
+	Logger       *slog.Logger
 	// Observe, when set, sees each live change a pull sends: its record kind, then the
 	// change's JSON as sent (valid only during the call). What it returns with ok goes to
 	// PullResult.Observed, in the order sent. It runs for every record of every pull, so
@@ -89,6 +95,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = 180 * 24 * time.Hour
+	}
+	if opts.OfflineLimit <= 0 {
+		opts.OfflineLimit = 72 * time.Hour
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -79,9 +79,12 @@ func newEngine(t *testing.T) (*syncengine.Engine, *clock, string) {
 	return e, clk, path
 }
 
+// phoneTime is the test clocks' start, as a phone whose clock is right sends it.
+var phoneTime = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+
 func mut(id uint64, a noteArgs) syncengine.Mutation {
 	raw, _ := json.Marshal(a)
-	return syncengine.Mutation{ID: id, Name: "note.put", Args: raw}
+	return syncengine.Mutation{ID: id, Name: "note.put", Args: raw, ClientTime: phoneTime}
 }
 
 type pulled struct {
@@ -158,7 +161,7 @@ func TestDuplicatesGapsAndRejections(t *testing.T) {
 	batch := []syncengine.Mutation{
 		mut(1, noteArgs{ID: "n1", Scopes: []string{"unit:a"}}),
 		mut(2, noteArgs{ID: "n2", Scopes: []string{"unit:a"}, Text: "reject-me"}),
-		{ID: 3, Name: "no.such.thing", Args: json.RawMessage(`{}`)},
+		{ID: 3, Name: "no.such.thing", Args: json.RawMessage(`{}`), ClientTime: phoneTime},
 		mut(4, noteArgs{ID: "n4", Scopes: []string{"unit:a"}, Text: "panic"}),
 		mut(5, noteArgs{ID: "n1", Scopes: []string{"unit:a"}, Text: "create-only"}),
 	}

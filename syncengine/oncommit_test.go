@@ -33,7 +33,7 @@ func TestOnCommitSeesDurableChanges(t *testing.T) {
 
 	mut := func(id uint64, args noteArgs) syncengine.Mutation {
 		raw, _ := json.Marshal(args)
-		return syncengine.Mutation{ID: id, Name: "note.put", Args: raw}
+		return syncengine.Mutation{ID: id, Name: "note.put", Args: raw, ClientTime: phoneTime}
 	}
 	actor := syncengine.Actor{UserID: "u1", DeviceID: "d1", Scopes: []string{"unit:a"}}
 	res, err := e.Push(context.Background(), actor, []syncengine.Mutation{

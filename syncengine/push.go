@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"vardag/internal/codes"
 )
@@ -54,19 +57,65 @@ type preparedMutation struct {
 	fingerprint string // of the name and arguments, kept with the result
 }
 
+// canonicalMark starts a fingerprint of the canonical form. Results stored before it
+// carry the fingerprint of the compacted arguments (legacyFingerprint).
+const canonicalMark = "c1:"
+
 // fingerprint identifies a mutation's content, so that a repeated id with other content
-// (a phone that lost its numbering) is never taken for the mutation already applied.
+// (a phone that lost its numbering) is never taken for the mutation already applied, while
+// the same content sent again in another form — other key order, spacing or escapes — is.
+// It hashes the name and the canonical form of the arguments (RFC 8785: names sorted, no
+// white space, minimal escapes; integers are kept as sent, so no two differ only beyond
+// 2^53). Arguments that have no canonical form (invalid, so rejected) are hashed as sent.
 func fingerprint(m Mutation) string {
+	args := jsontext.Value(bytes.Clone(m.Args)) // Canonicalize rewrites in place
+	if args.Canonicalize(jsontext.CanonicalizeRawInts(false)) != nil {
+		args = jsontext.Value(m.Args)
+	}
+	return canonicalMark + hashOf(m.Name, args)
+}
+
+// legacyFingerprint is how results stored before canonicalMark were fingerprinted.
+func legacyFingerprint(m Mutation) string {
 	var compact bytes.Buffer
 	args := []byte(m.Args)
 	if json.Compact(&compact, m.Args) == nil {
 		args = compact.Bytes()
 	}
+	return hashOf(m.Name, args)
+}
+
+func hashOf(name string, args []byte) string {
 	h := sha256.New()
-	h.Write([]byte(m.Name))
+	h.Write([]byte(name))
 	h.Write([]byte{0})
 	h.Write(args)
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// sameContent tells whether a stored fingerprint is of this mutation.
+func sameContent(stored string, pm preparedMutation) bool {
+	if strings.HasPrefix(stored, canonicalMark) {
+		return stored == pm.fingerprint
+	}
+	return stored == legacyFingerprint(pm.m)
+}
+
+// Bounds of a mutation's client_time around the server's clock (Options.OfflineLimit).
+const (
+	clientTimeAhead = 10 * time.Minute // phones' clocks drift
+	clientTimeLag   = time.Hour        // a lagging clock, and the minute a phone takes to see it must wipe
+)
+
+// clientTimeProblem rejects a client_time that no device could have sent now.
+func (e *Engine) clientTimeProblem(t, now time.Time) *Rejection {
+	oldest := e.opts.OfflineLimit + clientTimeLag
+	if !t.After(now.Add(clientTimeAhead)) && !t.Before(now.Add(-oldest)) {
+		return nil
+	}
+	return &Rejection{Code: codes.InvalidClientTime,
+		Message: "The phone's date and time do not fit the server's clock. Check the phone's date and time, then make the change again.",
+		Fields:  map[string]string{"client_time": fmt.Sprintf("must be at most 10 minutes ahead of the server and at most %d hours behind it", int(oldest.Hours()))}}
 }
 
 // Push applies a device's mutations in order and answers once they are on disk. Mutation
@@ -79,6 +128,9 @@ func (e *Engine) Push(ctx context.Context, actor Actor, muts []Mutation) (*PushR
 	for i, m := range muts {
 		if i > 0 && m.ID != muts[i-1].ID+1 {
 			return nil, fmt.Errorf("syncengine: mutation ids must rise by one (%d follows %d)", m.ID, muts[i-1].ID)
+		}
+		if err := checkArgsObject(m); err != nil {
+			return nil, err
 		}
 		prepared[i] = e.prepare(m)
 	}
@@ -178,7 +230,7 @@ func storedResult(w WriteTx, dev string, pm preparedMutation) Result {
 		// The result was pruned: all we can say is that it was handled before.
 		return Result{ID: pm.m.ID, Status: StatusDuplicate, Duplicate: true}
 	}
-	if k.Fingerprint != pm.fingerprint {
+	if !sameContent(k.Fingerprint, pm) {
 		return Result{ID: pm.m.ID, Status: StatusRejected, Error: Reject(codes.MutationIDReused,
 			"This change has the number of an earlier, different change and was not saved. Sync again so the phone can number it anew.")}
 	}
@@ -188,6 +240,10 @@ func storedResult(w WriteTx, dev string, pm preparedMutation) Result {
 
 func (e *Engine) applyOne(w WriteTx, now time.Time, actor Actor, pm preparedMutation, touched map[string]struct{}) (Result, error) {
 	r := Result{ID: pm.m.ID}
+	if rej := e.clientTimeProblem(pm.m.ClientTime, now); rej != nil {
+		r.Status, r.Error = StatusRejected, rej
+		return r, nil
+	}
 	if pm.rej != nil {
 		r.Status, r.Error = StatusRejected, pm.rej
 		return r, nil

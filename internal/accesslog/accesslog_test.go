@@ -168,7 +168,6 @@ func TestViewedRefusesWhatItCannotLog(t *testing.T) {
 		code  string
 		field string
 	}{
-		{"no arguments", nil, "invalid_args", "args"},
 		{"unknown field", ok(func(a map[string]any) { a["text"] = noteText }), "invalid_args", "text"},
 		{"view id not a UUID", ok(func(a map[string]any) { a["view_id"] = "view-1" }), "invalid_args", "view_id"},
 		{"view id in upper case", ok(func(a map[string]any) { a["view_id"] = strings.ToUpper(uuids.New()) }), "invalid_args", "view_id"},
@@ -176,7 +175,7 @@ func TestViewedRefusesWhatItCannotLog(t *testing.T) {
 		{"unknown screen", ok(func(a map[string]any) { a["what"] = "messages" }), "invalid_args", "what"},
 		{"no screen", ok(func(a map[string]any) { delete(a, "what") }), "invalid_args", "what"},
 		{"no time", ok(func(a map[string]any) { delete(a, "viewed_at") }), "invalid_args", "viewed_at"},
-		{"time not RFC 3339", ok(func(a map[string]any) { a["viewed_at"] = "23/11/2026" }), "invalid_args", "args"},
+		{"time not RFC 3339", ok(func(a map[string]any) { a["viewed_at"] = "23/11/2026" }), "invalid_args", "viewed_at"},
 		{"in the future", ok(func(a map[string]any) { a["viewed_at"] = now.Add(6 * time.Minute) }), "invalid_args", "viewed_at"},
 		{"too old", ok(func(a map[string]any) { a["viewed_at"] = now.Add(-31 * 24 * time.Hour) }), "invalid_args", "viewed_at"},
 		{"unknown client", ok(func(a map[string]any) { a["client_id"] = uuids.New() }), "client_not_found", ""},

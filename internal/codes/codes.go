@@ -74,6 +74,14 @@ const (
 	UnknownMutation  = "unknown_mutation"
 	MutationIDReused = "mutation_id_reused"
 	InvalidArgs      = "invalid_args" // a mutation's arguments are missing or malformed; `fields` names them
+	// InvalidText: a text in a mutation's arguments holds a control character other than
+	// line feed and tab, or is not valid Unicode.
+	InvalidText = "invalid_text"
+	// DuplicateField: one object of a mutation's arguments names a field twice.
+	DuplicateField = "duplicate_field"
+	// InvalidClientTime: a mutation's client_time lies too far ahead of the server's clock,
+	// or further back than a phone keeps its changes.
+	InvalidClientTime = "invalid_client_time"
 )
 
 // Web push.

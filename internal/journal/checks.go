@@ -2,22 +2,10 @@ package journal
 
 import (
 	"slices"
-	"time"
 
-	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/syncengine"
 )
-
-// checkClientTime bounds the phone's clock, which is kept beside the server's time: not
-// more than futureSlack ahead of the server, not older than a note may be.
-func checkClientTime(now, clientTime time.Time) error {
-	if clientTime.After(now.Add(futureSlack)) || clientTime.Before(now.Add(-oldestNoteAt)) {
-		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The phone's clock is wrong; set the time on the phone and sync again.",
-			Fields: map[string]string{"client_time": "must be within the last year and not in the future"}}
-	}
-	return nil
-}
 
 // inUnit tells whether the user holds any role in the unit: who is told "forbidden"
 // rather than "not found" (the record's existence is no secret from the unit's staff).

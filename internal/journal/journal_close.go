@@ -110,9 +110,6 @@ func applyClose(tx *syncengine.Tx, c syncengine.Call) error {
 	if exists && j.Status == JournalClosed {
 		return nil // closing twice is harmless: applied, nothing changes
 	}
-	if err := checkClientTime(now, c.Mutation.ClientTime); err != nil {
-		return err
-	}
 	closed := Journal{JournalID: a.JournalID, ClientID: client.ClientID, UnitID: client.UnitID, Status: JournalClosed,
 		ClosedBy: c.Actor.UserID, ClosedRole: role, ClosedAt: now, ClientTime: c.Mutation.ClientTime.UTC()}
 	return tx.Put(KindJournal, a.JournalID, []string{identity.UnitScope(client.UnitID)}, closed)

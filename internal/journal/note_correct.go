@@ -117,9 +117,6 @@ func applyNoteCorrect(tx *syncengine.Tx, c syncengine.Call) error {
 		return &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The struck text is not in the note.",
 			Fields: map[string]string{"struck_text": "must be part of the note's text, exactly as written"}}
 	}
-	if err := checkClientTime(now, c.Mutation.ClientTime); err != nil {
-		return err
-	}
 	if existing, exists, err := tx.Get(KindNoteCorrection, a.CorrectionID); err != nil {
 		return err
 	} else if exists {

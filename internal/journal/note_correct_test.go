@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vardag/internal/codes"
 	"vardag/internal/identity"
 	"vardag/internal/journal"
 	"vardag/internal/uuids"
@@ -175,5 +176,5 @@ func TestACorrectionWithThePhonesClockAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRefused(t, "an hour ahead", res.Results[0], "invalid_args")
+	wantRefused(t, "an hour ahead", res.Results[0], codes.InvalidClientTime)
 }

@@ -37,9 +37,9 @@ func (d Delegation) scopes() []string {
 	return []string{identity.UserScope(d.UserID), identity.UnitManagersScope(d.UnitID)}
 }
 
-// validAt tells whether the delegation lets its holder sign at t.
-func (d Delegation) validAt(t time.Time) bool {
-	return !t.Before(d.ValidFrom) && t.Before(d.ValidUntil) && (d.RevokedAt == nil || t.Before(*d.RevokedAt))
+// covers tells whether t lies in the delegation's period (valid_from ≤ t < valid_until).
+func (d Delegation) covers(t time.Time) bool {
+	return !t.Before(d.ValidFrom) && t.Before(d.ValidUntil)
 }
 
 func getDelegation(tx *syncengine.Tx, id string) (Delegation, bool, error) {
@@ -95,16 +95,25 @@ func putHeld(tx *syncengine.Tx, d Delegation) error {
 	return tx.Put(KindDelegations, d.UserID, []string{ScopeDelegations}, next)
 }
 
-// delegationFor returns a delegation of userID for kind in unit valid at t.
-func delegationFor(tx *syncengine.Tx, userID, unitID, kind string, t time.Time) (Delegation, bool, error) {
+// delegationFor returns a delegation of userID for kind in unit whose period covers t and
+// that is not revoked. revoked tells that one covering t exists but is revoked: whatever
+// the device says of t, a revocation in the store reached the server before this
+// signature did (one writer, in log order — the same as comparing the revocation's server
+// time with the signature's, and so even if the server's clock steps back), and a revoked
+// delegation must sign nothing more.
+func delegationFor(tx *syncengine.Tx, userID, unitID, kind string, t time.Time) (d Delegation, ok, revoked bool, err error) {
 	h, err := getHeld(tx, userID)
 	if err != nil {
-		return Delegation{}, false, err
+		return Delegation{}, false, false, err
 	}
 	for _, d := range h.Delegations {
-		if d.UnitID == unitID && d.MeasureKind == kind && d.validAt(t) {
-			return d, true, nil
+		if d.UnitID != unitID || d.MeasureKind != kind || !d.covers(t) {
+			continue
 		}
+		if d.RevokedAt == nil {
+			return d, true, false, nil
+		}
+		revoked = true
 	}
-	return Delegation{}, false, nil
+	return Delegation{}, false, revoked, nil
 }

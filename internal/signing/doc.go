@@ -35,10 +35,19 @@
 //   - signed_at at most 12 hours before due_at (earlier is another occurrence) and at most
 //     48 hours after it (later documentation of a dose is not a field task);
 //   - a delegation is valid for a signature when valid_from ≤ signed_at < valid_until and
-//     it was not revoked at or before signed_at;
-//   - a revocation takes effect at the nurse's device time when that lies within the last
-//     24 hours (an offline revocation counts from when it was made), else at server time.
+//     its revocation has not reached the server before the signature did. A revocation on
+//     the server stops every signature that arrives after it, whatever its signed_at says:
+//     a device's clock cannot be trusted to place a signature before the revocation, and
+//     with a 72-hour window for signed_at a revoked delegation would otherwise stay usable
+//     for three days. A signature made offline before the revocation but arriving after it
+//     is therefore refused (delegation_revoked); the phone keeps it in "needs attention",
+//     and the nurse documents what was given;
+//   - revoked_at, kept on the delegation, is the nurse's device time when that lies within
+//     the last 24 hours (an offline revocation counts from when it was made), else the
+//     server time; revoke_server_time is when the revocation reached the server.
 //     Signatures already stored are never touched by it.
+//
+// Every mutation's client_time is bounded by the engine (syncengine.Options.OfflineLimit).
 //
 // # Missed occurrences
 //

@@ -136,11 +136,13 @@ func applySign(tx *syncengine.Tx, c syncengine.Call) error {
 	sig := Signature{SignArgs: a, ClientID: list.ClientID, UnitID: list.UnitID, MeasureKind: m.Kind, AuthorID: c.Actor.UserID,
 		AuthorRole: role, ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
 	if role != identity.RoleLicensed {
-		d, ok, err := delegationFor(tx, c.Actor.UserID, list.UnitID, m.Kind, a.SignedAt)
-		if err != nil {
+		d, ok, revoked, err := delegationFor(tx, c.Actor.UserID, list.UnitID, m.Kind, a.SignedAt)
+		switch {
+		case err != nil:
 			return err
-		}
-		if !ok {
+		case revoked && !ok:
+			return syncengine.Reject(codes.DelegationRevoked, "Your delegation for this kind of measure was revoked before the signature reached the server, so it was not saved. Tell the nurse what was done.")
+		case !ok:
 			return syncengine.Reject(codes.NoDelegation, "You have no valid delegation for this kind of measure at the time of signing.")
 		}
 		sig.DelegationID = d.DelegationID

@@ -49,12 +49,6 @@ func TestASignatureWithoutAValidDelegationIsRefused(t *testing.T) {
 			w.delegate("anna", "medication", start.Add(2*time.Hour), 24*time.Hour)
 			return w.anna
 		},
-		"revoked": func(w *world) syncengine.Actor {
-			id := w.delegate("anna", "medication", start, 180*24*time.Hour)
-			w.Advance(30 * time.Minute)
-			w.mustApply(w.nurse, signing.MutationDelegationRevoke, map[string]any{"delegation_id": id, "reason": "Ny ordination"})
-			return w.anna
-		},
 		"other kind": func(w *world) syncengine.Actor {
 			w.delegate("anna", "insulin", start, 180*24*time.Hour)
 			return w.anna
@@ -81,22 +75,46 @@ func TestASignatureWithoutAValidDelegationIsRefused(t *testing.T) {
 	}
 }
 
-func TestARevocationDoesNotReachBackBeforeItWasMade(t *testing.T) {
+// TestARevocationOnTheServerStopsEverySignatureAfterIt: once a revocation has reached the
+// server, no signature that arrives after it is taken, whatever its signed_at says — one
+// made offline before the revocation included (the device's clock cannot be trusted to
+// place it there). It is refused with delegation_revoked and leaves nothing; a signature
+// that reached the server before the revocation stays as it was.
+func TestARevocationOnTheServerStopsEverySignatureAfterIt(t *testing.T) {
 	w := newWorld(t)
 	id := w.delegate("anna", "medication", start, 180*24*time.Hour)
-	w.Advance(time.Hour + 5*time.Minute) // 07:05 UTC: given at 08:05 Stockholm, signed offline
-	given := w.signArgs(w.medication, eight, signing.OutcomeGiven)
+	w.Advance(time.Hour + 5*time.Minute) // 07:05 UTC: 08:05 in Stockholm
+	online := w.signArgs(w.medication, eight, signing.OutcomeGiven)
+	w.mustApply(w.anna, signing.MutationSign, online)
+	offline := w.signArgs(w.medication, eight, signing.OutcomeGiven) // made now, sent later
 	w.Advance(time.Hour)
 	w.mustApply(w.nurse, signing.MutationDelegationRevoke, map[string]any{"delegation_id": id, "reason": "Avslutad anställning"})
-	// The phone comes back online after the revocation: the signature was made while valid.
-	w.mustApply(w.anna, signing.MutationSign, given)
 	var d signing.Delegation
 	w.Record(signing.KindDelegation, id, &d)
-	if d.RevokedAt == nil || !d.RevokedAt.Equal(w.Now()) || d.RevokedBy != "nina" || d.Reason != "Avslutad anställning" {
+	if d.RevokedAt == nil || !d.RevokedAt.Equal(w.Now()) || d.RevokeServerTime == nil || !d.RevokeServerTime.Equal(w.Now()) ||
+		d.RevokedBy != "nina" || d.Reason != "Avslutad anställning" {
 		t.Fatalf("revoked delegation: %+v", d)
 	}
-	w.expect(w.anna, signing.MutationSign, w.signArgs(w.medication, eight.Add(12*time.Hour), signing.OutcomeGiven),
-		syncengine.StatusRejected, "no_delegation")
+	occurrence := signing.OccurrenceID(w.list, w.medication, eight)
+	var before signing.Occurrence
+	w.Record(signing.KindOccurrence, occurrence, &before)
+	// The phone comes back online after the revocation: signed_at is an hour before it.
+	w.Advance(time.Minute)
+	w.expect(w.anna, signing.MutationSign, offline, syncengine.StatusRejected, "delegation_revoked")
+	// And the evening occurrence, signed now: refused alike.
+	w.Advance(12 * time.Hour)
+	evening := w.signArgs(w.medication, eight.Add(12*time.Hour), signing.OutcomeGiven)
+	w.expect(w.anna, signing.MutationSign, evening, syncengine.StatusRejected, "delegation_revoked")
+	for _, sig := range []map[string]any{offline, evening} {
+		if w.Record(signing.KindSignature, sig["signature_id"].(string), nil) {
+			t.Fatal("a signature after the revocation was stored")
+		}
+	}
+	var after signing.Occurrence
+	if !w.Record(signing.KindSignature, online["signature_id"].(string), nil) || !w.Record(signing.KindOccurrence, occurrence, &after) ||
+		len(after.SignatureIDs) != 1 || len(before.SignatureIDs) != 1 || after.SignatureIDs[0] != online["signature_id"] {
+		t.Fatalf("the signature made before the revocation must stay alone: %+v → %+v", before, after)
+	}
 	w.expect(w.nurse, signing.MutationDelegationRevoke, map[string]any{"delegation_id": id, "reason": "igen"},
 		syncengine.StatusConflict, "delegation_revoked")
 }

@@ -10,9 +10,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"vardag/syncengine"
 )
 
 const fuzzDevice = "0190a0b0-0000-7000-8000-00000000d001"
@@ -32,28 +35,30 @@ var pushSeeds = []string{
 	`{"device_id":"x","mutations":[{"id":1,"name":"` + strings.Repeat("n", 101) + `","client_time":"2026-11-22T08:00:00Z"}]}`,
 	`{"device_id":"x","mutations":[{"id":1,"name":"a","args":{,"client_time":"2026-11-22T08:00:00Z"}]}`,
 	`{"device_id":"x","device_id":7}`, `{"DEVICE_ID":"x"}`, "{\"device_id\":\"\xff\"}", `{"device_id":"x"}}`,
+	`{"device_id":"x","extra":1,"mutations":[{"id":1,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z"}]}`,
+	`{"device_id":"x","mutations":[{"Id":1,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z"}]}`,
+	`{"device_id":"x","mutations":[{"id":1,"id":2,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z"}]}`,
+	`{"device_id":"x","mutations":[{"id":1,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z","note":"x"}]}`,
+	`{"device_id":"x","mutations":[{"id":1,"name":"a","args":{"t":"\u0000","t":"\ud800"},"client_time":"2026-11-22T08:00:00Z"}]}`,
 }
 
 // documentedCodes are the codes API.md gives a push body that cannot be read.
 var documentedCodes = map[string]bool{"invalid_json": true, "invalid_request": true}
 
-// decodePush is SyncPush up to the point where it needs the caller: bindJSON, then checkPush.
-func decodePush(app *fiber.App, body []byte) (pushRequest, error) {
+// decodePush is SyncPush up to the point where it needs the caller: readPush.
+func decodePush(app *fiber.App, body []byte) (syncengine.PushBody, error) {
 	c := app.AcquireCtx(&fasthttp.RequestCtx{})
 	defer app.ReleaseCtx(c)
 	c.Request().Header.SetMethod(fiber.MethodPost)
 	c.Request().Header.SetContentType(fiber.MIMEApplicationJSON)
 	c.Request().SetBody(body)
-	var req pushRequest
-	if err := bindJSON(c, &req); err != nil {
-		return req, err
-	}
-	return req, checkPush(req)
+	return readPush(c)
 }
 
 // FuzzPushBody: a push body is untrusted. Reading it never panics, every failure is an
 // *Error with a 4xx status and a documented code, and what passes is a push the engine may
-// take: a device, 1 to 500 mutations numbered one after another, each named and timed.
+// take: UTF-8, a device, 1 to 500 mutations numbered one after another, each named, timed
+// and with an arguments object.
 func FuzzPushBody(f *testing.F) {
 	for _, s := range pushSeeds {
 		f.Add([]byte(s))
@@ -78,8 +83,12 @@ func FuzzPushBody(f *testing.F) {
 		if req.DeviceID == "" || n == 0 || n > maxMutationsPerPush {
 			t.Fatalf("%q: accepted a push of device %q with %d mutations", body, req.DeviceID, n)
 		}
+		if !utf8.Valid(body) {
+			t.Fatalf("%q: accepted, but it is not UTF-8", body)
+		}
 		for i, m := range req.Mutations {
-			if m.ID == 0 || (i > 0 && m.ID != req.Mutations[i-1].ID+1) || m.Name == "" || len(m.Name) > 100 || m.ClientTime.IsZero() {
+			if m.ID == 0 || (i > 0 && m.ID != req.Mutations[i-1].ID+1) || m.Name == "" || len(m.Name) > 100 || m.ClientTime.IsZero() ||
+				len(m.Args) == 0 || m.Args[0] != '{' || !json.Valid(m.Args) {
 				t.Fatalf("%q: accepted mutation %d: %+v", body, i, m)
 			}
 		}

@@ -13,18 +13,10 @@ import (
 // maxMutationsPerPush bounds one push; a phone with more sends several.
 const maxMutationsPerPush = 500
 
-type pushRequest struct {
-	DeviceID  string                `json:"device_id"`
-	Mutations []syncengine.Mutation `json:"mutations"`
-}
-
 // SyncPush applies a device's mutations in order and answers once they are on disk.
 func (h *Handlers) SyncPush(c *fiber.Ctx) error {
-	var req pushRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := checkPush(req); err != nil {
+	req, err := readPush(c)
+	if err != nil {
 		return err
 	}
 	p := principal(c)
@@ -33,7 +25,10 @@ func (h *Handlers) SyncPush(c *fiber.Ctx) error {
 	}
 	res, err := h.Engine.Push(c.UserContext(), actor(p), req.Mutations)
 	var gap *syncengine.GapError
+	var env *syncengine.EnvelopeError
 	switch {
+	case errors.As(err, &env):
+		return invalidRequest(env.Message)
 	case errors.As(err, &gap):
 		return &Error{Status: 409, Code: codes.MutationGap, Message: "Changes are missing before these; send from the one after last_mutation_id.",
 			Extra: map[string]any{"last_mutation_id": gap.LastMutationID}}
@@ -48,7 +43,30 @@ func (h *Handlers) SyncPush(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
-func checkPush(req pushRequest) error {
+// readPush reads the body strictly (syncengine.DecodePushBody) and checks its numbers: a
+// malformed envelope is refused whole, before any mutation can use up its id.
+func readPush(c *fiber.Ctx) (syncengine.PushBody, error) {
+	body, err := rawBody(c)
+	if err != nil {
+		return syncengine.PushBody{}, err
+	}
+	if len(body) == 0 {
+		return syncengine.PushBody{}, invalidRequest("The request needs a JSON body.")
+	}
+	req, err := syncengine.DecodePushBody(body)
+	var env *syncengine.EnvelopeError
+	switch {
+	case errors.As(err, &env) && env.Syntax:
+		return req, &Error{Status: 400, Code: errInvalidJSON.Code, Message: env.Message}
+	case errors.As(err, &env):
+		return req, invalidRequest(env.Message)
+	case err != nil:
+		return req, err
+	}
+	return req, checkPush(req)
+}
+
+func checkPush(req syncengine.PushBody) error {
 	switch n := len(req.Mutations); {
 	case req.DeviceID == "":
 		return invalidRequest("device_id is required.")

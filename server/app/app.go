@@ -131,7 +131,9 @@ func (a *App) build() error {
 		return err
 	}
 	a.Push = push
-	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe}
+	// A phone keeps its outbox at most until it wipes: older client times are refused.
+	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, OfflineLimit: cfg.PhoneWipeAfter,
+		Logger: a.log, Observe: accesslog.Observe}
 	if push != nil {
 		engOpts.OnCommit = push.OnCommit
 	}

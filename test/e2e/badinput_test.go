@@ -3,9 +3,11 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 		return `{"device_id":"` + anna.DeviceID + `","mutations":[{"id":` + itoa(id) + `,"name":"journal.note.add","args":` + mustJSON(t, note) + `,"client_time":"2026-11-22T08:00:00Z"}]}`
 	}
 	huge := `{"device_id":"` + anna.DeviceID + `","mutations":[{"id":2,"name":"journal.note.add","args":{"text":"` + strings.Repeat("x", 10<<20) + `"},"client_time":"2026-11-22T08:00:00Z"}]}`
+	// A push of mutation 2 that would be applied but for the one thing changed in its
+	// envelope (client_time now, so that only the envelope can refuse it).
+	at := `"client_time":"` + now.Format(time.RFC3339) + `"`
+	noteJSON := mustJSON(t, note)
+	push := func(pushFields, mutFields string) string {
+		return `{"device_id":"` + anna.DeviceID + `"` + pushFields + `,"mutations":[{` + mutFields + `}]}`
+	}
+	mut2 := `"id":2,"name":"journal.note.add","args":` + noteJSON + `,` + at
 
 	cases := []struct {
 		name   string
@@ -86,6 +96,15 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"no mutations", "POST", "/api/v1/sync/push", anna.Token, `{"device_id":"` + anna.DeviceID + `","mutations":[]}`, 400, "invalid_request"},
 		{"ids with a hole inside one push", "POST", "/api/v1/sync/push", anna.Token, `{"device_id":"` + anna.DeviceID + `","mutations":[{"id":2,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z"},{"id":4,"name":"a","args":{},"client_time":"2026-11-22T08:00:00Z"}]}`, 400, "invalid_request"},
 		{"a gap after the last mutation", "POST", "/api/v1/sync/push", anna.Token, good(5), 409, "mutation_gap"},
+		{"a push field in capitals", "POST", "/api/v1/sync/push", anna.Token, strings.Replace(push("", mut2), `"device_id"`, `"DEVICE_ID"`, 1), 400, "invalid_request"},
+		{"a mutation field in another case", "POST", "/api/v1/sync/push", anna.Token, push("", strings.Replace(mut2, `"client_time"`, `"Client_Time"`, 1)), 400, "invalid_request"},
+		{"a push field twice", "POST", "/api/v1/sync/push", anna.Token, `{"device_id":"` + uuids.New() + `",` + push("", mut2)[1:], 400, "invalid_request"},
+		{"a mutation field twice", "POST", "/api/v1/sync/push", anna.Token, push("", `"id":9,`+mut2), 400, "invalid_request"},
+		{"an unknown push field", "POST", "/api/v1/sync/push", anna.Token, push(`,"user_id":"`+demo.UserID("anna")+`"`, mut2), 400, "invalid_request"},
+		{"an unknown mutation field", "POST", "/api/v1/sync/push", anna.Token, push("", mut2+`,"author_id":"`+demo.UserID("david")+`"`), 400, "invalid_request"},
+		{"a mutation without args", "POST", "/api/v1/sync/push", anna.Token, push("", `"id":2,"name":"journal.note.add",`+at), 400, "invalid_request"},
+		{"args null", "POST", "/api/v1/sync/push", anna.Token, push("", `"id":2,"name":"journal.note.add","args":null,`+at), 400, "invalid_request"},
+		{"a body that is not UTF-8", "POST", "/api/v1/sync/push", anna.Token, strings.Replace(push("", mut2), "Ska inte sparas", "Ska inte sparas \xff", 1), 400, "invalid_json"},
 		{"another device's id", "POST", "/api/v1/sync/push", anna.Token, strings.Replace(good(2), anna.DeviceID, uuids.New(), 1), 403, "device_mismatch"},
 		{"no token", "POST", "/api/v1/sync/push", "", good(2), 401, "unauthenticated"},
 		{"a token signed with another key", "POST", "/api/v1/sync/push", otherKey, good(2), 401, "unauthenticated"},
@@ -153,34 +172,99 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 // TestMutationLevelRejectionsKeepTheLog covers what is wrong inside one mutation: it is
 // rejected with a code and the fields named, consumes its id (so the phone can move on
-// and keep it in "needs attention"), and writes no record.
+// and keep it in "needs attention"), and writes no record. Texts are stored as typed or
+// not at all: no control character but line feed and tab, no broken Unicode; names are
+// matched exactly and given once; client_time is within what a phone can send now.
 func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	head := s.Head()
 	now := s.Clock.Now()
-	res := anna.Push(
+	raw := func(fields string) json.RawMessage {
+		return json.RawMessage(`{"note_id":"` + uuids.New() + `","client_id":"` + demo.ClientID(1) + `","heading":"Besök","keywords":[],"occurred_at":"` +
+			now.Format(time.RFC3339) + `",` + fields + `}`)
+	}
+	note := func(text string) map[string]any { return testserver.Note(uuids.New(), demo.ClientID(1), text, now) }
+	batch := anna.Batch(
 		"no.such.change", map[string]any{"x": 1},
 		"journal.note.add", map[string]any{"note_id": uuids.New(), "client_id": demo.ClientID(1), "heading": 5, "text": "x", "occurred_at": now},
 		"journal.note.add", map[string]any{"note_id": "not-a-uuid", "client_id": demo.ClientID(1), "heading": "", "text": " ", "occurred_at": now},
 		"journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Från framtiden", now.Add(time.Hour)),
 		"journal.note.add", map[string]any{"note_id": uuids.New(), "client_id": demo.ClientID(1), "heading": "h", "text": "t", "occurred_at": now, "author_id": demo.UserID("david")},
+		"journal.note.add", note("Ett NUL-tecken \x00 i anteckningen"),
+		"journal.note.add", map[string]any{"note_id": uuids.New(), "client_id": demo.ClientID(1), "heading": "Besök\u001b[2J", "keywords": []string{"Omvårdnad"}, "text": "t", "occurred_at": now},
+		"journal.note.add", raw(`"text":"En halv emoji \ud83d"`),
+		"journal.note.add", raw(`"TEXT":"Versaler"`),
+		"journal.note.add", raw(`"text":"Först","text":"Sedan"`),
+		"journal.note.add", note("Telefonen tror att det är år 1"),
+		"journal.note.add", note("Telefonen tror att det är år 9999"),
+		"journal.note.add", note("Telefonens klocka går en timme före"),
+		"journal.note.add", note("Skriven långt före telefonens rensning"),
 	)
+	batch[10].ClientTime = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)
+	batch[11].ClientTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	batch[12].ClientTime = now.Add(time.Hour)
+	batch[13].ClientTime = now.Add(-74 * time.Hour) // the phones wipe after 72 h without a sync
+	answer := anna.Send(batch)
+	var res testserver.PushResult
+	answer.JSON(t, &res)
+	if answer.Status != 200 || len(res.Results) != len(batch) {
+		t.Fatalf("push: %d %s", answer.Status, answer.Body)
+	}
 	want := []struct{ code, field string }{
 		{"unknown_mutation", ""}, {"invalid_args", "heading"}, {"invalid_args", "note_id"}, {"invalid_args", "occurred_at"}, {"invalid_args", "author_id"},
+		{"invalid_text", "text"}, {"invalid_text", "heading"}, {"invalid_text", "text"}, {"invalid_args", "TEXT"}, {"duplicate_field", "text"},
+		{"invalid_client_time", "client_time"}, {"invalid_client_time", "client_time"}, {"invalid_client_time", "client_time"}, {"invalid_client_time", "client_time"},
 	}
 	for i, w := range want {
 		r := res.Results[i]
 		if r.Status != "rejected" || r.Error == nil || r.Error.Code != w.code || r.Error.Message == "" {
-			t.Fatalf("mutation %d: want rejected %s, got %+v", i+1, w.code, r)
+			t.Errorf("mutation %d: want rejected %s, got %+v", i+1, w.code, r)
+			continue
 		}
 		if w.field != "" && r.Error.Fields[w.field] == "" {
-			t.Fatalf("mutation %d: want field %s named, got %v", i+1, w.field, r.Error.Fields)
+			t.Errorf("mutation %d: want field %s named, got %v", i+1, w.field, r.Error.Fields)
 		}
 	}
-	if s.Head() != head || res.LastMutationID != 5 {
+	if s.Head() != head || res.LastMutationID != uint64(len(batch)) {
 		t.Fatalf("rejections wrote records: head %d → %d, last %d", head, s.Head(), res.LastMutationID)
+	}
+}
+
+// TestAMutationResentInAnotherKeyOrderIsADuplicate: the same mutation sent again with its
+// arguments in another order and spacing (a phone's outbox after an app update, a proxy)
+// gets its stored result back, not mutation_id_reused; other content under the id does.
+func TestAMutationResentInAnotherKeyOrderIsADuplicate(t *testing.T) {
+	s := testserver.Start(t)
+	anna := s.Login("anna")
+	now := s.Clock.Now()
+	noteID := uuids.New()
+	body := func(args string) string {
+		return `{"device_id":"` + anna.DeviceID + `","mutations":[{"id":1,"name":"journal.note.add","client_time":"` + now.Format(time.RFC3339) + `","args":` + args + `}]}`
+	}
+	fields := []string{`"note_id":"` + noteID + `"`, `"client_id":"` + demo.ClientID(1) + `"`, `"heading":"Besök"`, `"keywords":["Omvårdnad"]`,
+		`"text":"Allt väl."`, `"occurred_at":"` + now.Format(time.RFC3339) + `"`}
+	first := s.Do("POST", "/api/v1/sync/push", anna.Token, body("{"+strings.Join(fields, ",")+"}"))
+	var pr testserver.PushResult
+	first.JSON(t, &pr)
+	if first.Status != 200 || pr.Results[0].Status != "applied" {
+		t.Fatalf("first: %d %s", first.Status, first.Body)
+	}
+	head := s.Head()
+	slices.Reverse(fields)
+	again := s.Do("POST", "/api/v1/sync/push", anna.Token, body("{ "+strings.Join(fields, " , ")+" }"))
+	pr = testserver.PushResult{}
+	again.JSON(t, &pr)
+	if again.Status != 200 || pr.Results[0].Status != "applied" || !pr.Results[0].Duplicate || s.Head() != head {
+		t.Fatalf("the same note in another key order: %d %s", again.Status, again.Body)
+	}
+	fields[1] = `"text":"Något annat."`
+	other := s.Do("POST", "/api/v1/sync/push", anna.Token, body("{"+strings.Join(fields, ",")+"}"))
+	pr = testserver.PushResult{}
+	other.JSON(t, &pr)
+	if pr.Results[0].Error == nil || pr.Results[0].Error.Code != "mutation_id_reused" {
+		t.Fatalf("other content under the id: %d %s", other.Status, other.Body)
 	}
 }
 

@@ -84,3 +84,51 @@ func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
 		}
 	}
 }
+
+// TestASignatureArrivingAfterTheRevocationIsRefused: anna signs wound care offline; an hour
+// later the nurse revokes her delegation, and only then does anna's phone reach the
+// server. The revocation was on the server first, so the signature is refused with
+// delegation_revoked whatever its signed_at says (a device's clock could have put it
+// before the revocation by up to 72 hours), and nothing of it is stored.
+func TestASignatureArrivingAfterTheRevocationIsRefused(t *testing.T) {
+	s := testserver.Start(t)
+	cecilia, anna := s.Login("cecilia"), s.Login("anna")
+	now := s.Clock.Now()
+	stockholm, _ := time.LoadLocation("Europe/Stockholm")
+	local := now.In(stockholm)
+	due := time.Date(local.Year(), local.Month(), local.Day(), 8, 0, 0, 0, stockholm).UTC()
+	listID, measureID, delegationID := uuids.New(), uuids.New(), uuids.New()
+	res := cecilia.Push("signing.list.save", map[string]any{"list_id": listID, "client_id": demo.ClientID(1),
+		"measures":   []map[string]any{{"measure_id": measureID, "kind": "wound_care", "instruction": "Byt förband på vänster ben", "times": []string{"08:00"}, "prn": false}},
+		"valid_from": now.Add(-24 * time.Hour), "valid_until": now.Add(30 * 24 * time.Hour)},
+		"delegation.grant", map[string]any{"delegation_id": delegationID, "user_id": demo.UserID("anna"),
+			"measure_kind": "wound_care", "valid_from": now.Add(-time.Hour), "valid_until": now.Add(180 * 24 * time.Hour)})
+	if res.Results[0].Status != "applied" || res.Results[1].Status != "applied" {
+		t.Fatalf("list and delegation: %+v", res.Results)
+	}
+	signatureID := uuids.New()
+	offline := anna.Batch("signing.sign", map[string]any{"signature_id": signatureID, "list_id": listID, "measure_id": measureID,
+		"due_at": due, "outcome": "given", "signed_at": now})
+	s.Clock.Advance(time.Hour)
+	for _, d := range []*testserver.Device{cecilia, anna} {
+		if res := d.Refresh(); res.Status != 200 {
+			t.Fatalf("refresh %s: %d %s", d.Username, res.Status, res.Body)
+		}
+	}
+	if r := cecilia.Push("delegation.revoke", map[string]any{"delegation_id": delegationID, "reason": "Avslutad anställning"}).Results[0]; r.Status != "applied" {
+		t.Fatalf("revocation: %+v", r)
+	}
+	s.Clock.Advance(time.Minute)
+	answer := anna.Send(offline)
+	var pr testserver.PushResult
+	answer.JSON(t, &pr)
+	if answer.Status != 200 || pr.Results[0].Status != "rejected" || pr.Results[0].Error == nil || pr.Results[0].Error.Code != "delegation_revoked" {
+		t.Fatalf("a signature made before the revocation, arriving after it: %d %s", answer.Status, answer.Body)
+	}
+	changes, _ := cecilia.Pull()
+	for _, c := range changes {
+		if c.Kind == "signature" && c.ID == signatureID {
+			t.Fatalf("the refused signature was stored: %s", c.Data)
+		}
+	}
+}
