@@ -52,6 +52,7 @@ func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
 // client gets (the outside test: another provider's client was accepted, and the code told
 // which ids exist). A read made while the expired grant held is still taken.
 func TestAuthorizationReadLog(t *testing.T) {
+	t.Parallel()
 	s, devices := authzWorld(t)
 	read := func(client string, at time.Time) func() any {
 		return func() any {

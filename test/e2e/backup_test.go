@@ -367,6 +367,7 @@ func noFile(t *testing.T, path string) {
 // Allow: GET before anything is done. A HEAD would run the GET's handler and drop its
 // body: copy the whole data file and log a read of every client for a file never sent.
 func TestHeadOnTheBackupCopiesNothingAndLogsNoRead(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	admin, david := s.Login("admin"), s.Login("david")
 	head := s.Head()

@@ -236,6 +236,7 @@ func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
 // arguments in another order and spacing (a phone's outbox after an app update, a proxy)
 // gets its stored result back, not mutation_id_reused; other content under the id does.
 func TestAMutationResentInAnotherKeyOrderIsADuplicate(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	now := s.Clock.Now()
@@ -358,6 +359,7 @@ func heapSys() uint64 {
 // unsupported_encoding before anything is unpacked: the server's heap (the server runs in
 // this process) does not grow by a fraction of the bomb, and nothing changes. So is every
 // other way of stacking codings on the training route, where c.Body() once unpacked it all.
+// It runs alone (no t.Parallel): it measures this process's heap.
 func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
 	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
@@ -447,6 +449,7 @@ func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
 // method_not_allowed with the methods the address takes in Allow (RFC 9110 §15.5.6), also
 // where the address has a parameter; HEAD on the health check still works.
 func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	user := "/api/v1/admin/users/" + demo.UserID("bo")
@@ -479,6 +482,7 @@ func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
 // another site without asking it first, never application/json: so no other site's form
 // can log in, verify a code or rotate a refresh token.
 func TestJSONRoutesTakeOnlyJSON(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")

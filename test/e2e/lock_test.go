@@ -175,6 +175,7 @@ func TestLoginLimitTrustsOnlyConfiguredProxies(t *testing.T) {
 // address the proxy appended, the right-most one no trusted proxy wrote, also behind a
 // second proxy.
 func TestAForgedAddressBeforeAnAppendingProxyDoesNotDodgeTheLoginLimit(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) {
 		c.LoginLimit, c.TrustedProxies = 2, []string{"127.0.0.1", "192.0.2.0/24"}
 	})

@@ -266,6 +266,7 @@ func TestWebPushSubscriptionValidation(t *testing.T) {
 // invalid_subscription naming the endpoint, nothing is stored, and the notifier's dialer
 // counts no connection, refused or made, until a real (test) push service is subscribed.
 func TestWebPushRefusesEndpointsInsideBeforeAnyConnection(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)
@@ -306,6 +307,7 @@ func TestWebPushRefusesEndpointsInsideBeforeAnyConnection(t *testing.T) {
 // user's device holds answers 409 push_endpoint_taken instead of moving it, and the first
 // owner keeps receiving on it.
 func TestAnotherUsersPushEndpointIsRefusedAndStaysItsOwners(t *testing.T) {
+	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo, david := s.Login("anna"), s.Login("bo"), s.Login("david")
 	vapidKey(t, s, svc, anna.Token)
@@ -415,6 +417,7 @@ func TestWebPushRetriesAfter429(t *testing.T) {
 
 // A push service that never answers delays no push and no pull: notifications wait in a
 // bounded queue for a few workers, and what does not fit is dropped.
+// It runs alone (no t.Parallel): it bounds each push and pull at 1 s.
 func TestWebPushHangingServiceDelaysNoSync(t *testing.T) {
 	s, svc := startPush(t, func(c *config.Config) {
 		c.PushWorkers, c.PushQueue, c.PushWindow, c.PushTimeout = 2, 4, 0, 30*time.Second

@@ -91,6 +91,7 @@ func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
 // delegation_revoked whatever its signed_at says (a device's clock could have put it
 // before the revocation by up to 72 hours), and nothing of it is stored.
 func TestASignatureArrivingAfterTheRevocationIsRefused(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	cecilia, anna := s.Login("cecilia"), s.Login("anna")
 	now := s.Clock.Now()
