@@ -44,6 +44,7 @@ var (
 	errCursorExpired       = &Error{Status: 409, Code: "cursor_expired", Message: "History before this cursor has been compacted: push, then pull from the beginning."}
 	errUnavailable         = &Error{Status: 503, Code: "unavailable", Message: "The server is stopping or cannot write right now; try again.", RetryAfter: 5}
 	errInternal            = &Error{Status: 500, Code: "internal_error", Message: "Something went wrong on the server."}
+	errDamagedRecord       = &Error{Status: 500, Code: "damaged_record", Message: "A record this page would hold is damaged on the server, so the page is not sent. The server's operator must restore the data from a backup."}
 
 	errAccountLocked    = &Error{Status: 423, Code: "account_locked", Message: "The account is locked after too many failed logins; ask your unit representative or manager to unlock it."}
 	errDeviceRevoked    = &Error{Status: 401, Code: "device_revoked", Message: "This device has been revoked; its data must be deleted. Log in again."}
