@@ -65,6 +65,7 @@ type Engine struct {
 	hub      *Hub
 	metrics  *Metrics
 	decoded  *valueCache
+	valid    validSeqs // log entries found valid JSON by a pull
 
 	// committed collects the changes of the commit in progress for OnCommit; only the
 	// writer goroutine touches it.

@@ -159,8 +159,11 @@ func (e *Engine) page(r ReadTx, head uint64, positions, snapshots map[string]uin
 			}
 			// A page the phone cannot parse would stop it at this page for good: a damaged
 			// entry fails the pull instead, and is logged and counted (Engine.Pull).
-			if !json.Valid(raw) {
-				return &DamagedRecordError{Kind: ref.Kind, ID: ref.ID, Version: seq}
+			if !e.valid.has(seq) {
+				if !json.Valid(raw) {
+					return &DamagedRecordError{Kind: ref.Kind, ID: ref.ID, Version: seq}
+				}
+				e.valid.add(seq)
 			}
 			buf = append(buf, raw...) // copied: bbolt's slice dies with the transaction
 			if e.opts.Observe != nil {
