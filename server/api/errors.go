@@ -62,6 +62,10 @@ var (
 	errTokenBound       = &Error{Status: 409, Code: "token_bound", Message: "That token is handed out to someone else."}
 	errTokenOfOther     = &Error{Status: 409, Code: "token_of_another_provider", Message: "The file holds a token another provider imported; nothing was imported."}
 	errNotYourself      = &Error{Status: 403, Code: "not_yourself", Message: "Someone else must do this for you."}
+
+	errDeviceStreams = &Error{Status: 429, Code: "too_many_streams", Message: "This device already holds as many live streams as it may; close one first.", RetryAfter: 30}
+	errUserStreams   = &Error{Status: 429, Code: "too_many_streams", Message: "Your devices already hold as many live streams as you may; close one first.", RetryAfter: 30}
+	errStreamsFull   = &Error{Status: 503, Code: "server_busy", Message: "The server holds as many live streams as it can; try again later.", RetryAfter: 30}
 )
 
 // throttled answers a try made before the account's delay has passed.

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
 	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
@@ -57,6 +58,7 @@ type App struct {
 	Seeded bool
 
 	log             *slog.Logger
+	acceptFailures  prometheus.Counter
 	stopMaintenance context.CancelFunc
 	conns           atomic.Pointer[connTracker] // set by Serve, read by Shutdown
 	tls             *tls.Config                 // nil: plain HTTP
@@ -66,6 +68,9 @@ type App struct {
 func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.StreamsMax == 0 {
+		cfg.StreamsMax = streamsMax()
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("app: unable to create data directory: %w", err)
@@ -131,7 +136,8 @@ func (a *App) build() error {
 		return err
 	}
 	a.Push = push
-	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe}
+	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, Logger: a.log, Observe: accesslog.Observe,
+		Streams: syncengine.StreamLimits{PerDevice: cfg.StreamsPerDevice, PerUser: cfg.StreamsPerUser, Total: cfg.StreamsMax}}
 	if push != nil {
 		engOpts.OnCommit = push.OnCommit
 	}
@@ -166,11 +172,15 @@ func (a *App) build() error {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "vardag_live_streams", Help: "Open live (SSE) streams.",
 	}, func() float64 { return float64(eng.Hub().Count()) }))
+	a.acceptFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vardag_accept_errors_total", Help: "Connections the server could not accept (out of file descriptors, say) and retried.",
+	})
+	reg.MustRegister(a.acceptFailures)
 
 	fc := fiber.Config{
 		AppName:               "vardag",
 		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           cfg.ReadTimeout,
+		ReadTimeout:           cfg.HeaderTimeout, // the body's time is set once the header is in (below)
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
@@ -184,6 +194,13 @@ func (a *App) build() error {
 		fc.EnableIPValidation = true
 	}
 	a.Fiber = fiber.New(fc)
+	// fasthttp's ReadTimeout runs from a connection's start (or a request's first byte) to
+	// the end of the request. As the header timeout it closes a connection that never sends
+	// a whole header (one of a flood of half-open ones) early; the body then gets the full
+	// read timeout from the header's arrival.
+	a.Fiber.Server().HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
+	}
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
 		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
@@ -302,9 +319,11 @@ func storedSecret(db *bolt.DB) ([]byte, error) {
 	return key, nil
 }
 
-// Serve answers on ln until Shutdown. Call it once.
+// Serve answers on ln until Shutdown. Call it once. An accept error that passes (out of file
+// descriptors) waits and retries rather than ending Serve; Serve returning before
+// Shutdown is called is a failure of the server.
 func (a *App) Serve(ln net.Listener) error {
-	t := trackConns(ln)
+	t := trackConns(retryAccepts(ln, a.log, a.acceptFailures))
 	a.conns.Store(t)
 	if a.tls != nil {
 		return a.Fiber.Listener(tls.NewListener(t, a.tls))

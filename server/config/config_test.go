@@ -35,6 +35,10 @@ func TestBadSettingsAreRefusedWithTheirName(t *testing.T) {
 		{[]string{"-access-ttl", "1h"}, "-access-ttl"},
 		{[]string{"-session-max", "24h"}, "-session-max"},
 		{[]string{"-read-timeout", "soon"}, "-read-timeout"},
+		{[]string{"-header-timeout", "0s"}, "-header-timeout"},
+		{[]string{"-streams-per-device", "0"}, "-streams-per-device"},
+		{[]string{"-streams-per-device", "5", "-streams-per-user", "4"}, "-streams-per-user"},
+		{[]string{"-streams-max", "-1"}, "-streams-max"},
 		{[]string{"-log-level", "loud"}, "-log-level"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {

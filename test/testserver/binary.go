@@ -130,6 +130,19 @@ func (p *Process) Running() bool {
 	}
 }
 
+// WaitExit waits for the process to exit by itself, at most within, and returns its exit
+// code; it fails the test if the process is still running.
+func (p *Process) WaitExit(within time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+		return p.Cmd.ProcessState.ExitCode()
+	case <-time.After(within):
+		p.t.Fatalf("still running after %v:\n%s", within, p.Output())
+		return 0
+	}
+}
+
 // Limited is how to run bin under the shell's resource limits, as ulimit options such as
 // "-n 256" (open files, soft and hard) or "-f 0" (file size): the program and the
 // arguments to give StartBinary or RunToExit before bin's own.
