@@ -103,6 +103,10 @@ func checkStoreFile(path string) error {
 	if errors.Is(err, ErrStoreLocked) {
 		return fmt.Errorf("%w: is another server running on this data directory?", err)
 	}
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("syncengine: unable to read the data file %s: %w. Give the server's user read and write "+
+			"access to it (OPERATIONS.md, File permissions)", path, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %s cannot be opened (%w). Restore vardag.db from a backup "+
 			"(OPERATIONS.md, Restoring a backup) and keep the damaged file aside", ErrDamagedStoreFile, path, err)
