@@ -34,11 +34,16 @@ func run(args []string) int {
 	}
 	log := newLogger(cfg)
 	app.TuneRuntime(os.Getenv)
+	files, err := app.RaiseOpenFilesLimit()
+	if err != nil {
+		log.Warn("vardag: the open-files limit stays low", "err", err)
+	}
 	a, err := app.New(cfg, log)
 	if err != nil {
 		log.Error("vardag: unable to start", "err", err)
 		return 1
 	}
+	log.Info("vardag: open-files limit", "limit", files, "streams_max", a.Config.StreamsMax)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		log.Error("vardag: unable to listen", "addr", cfg.Addr, "err", err)
@@ -51,22 +56,32 @@ func run(args []string) int {
 		}
 		fmt.Print(demo.Logins())
 	}
+	// Taken before "listening" is logged: a stop asked for once the server says it
+	// listens is a clean stop.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	log.Info("vardag: listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
 	served := make(chan error, 1)
 	go func() { served <- a.Serve(ln) }()
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	// Serving ends by itself only on a failure (Serve retries what passes): the exit is then
+	// non-zero, so that a service manager restarts the server (systemd's Restart=on-failure).
+	failed := false
 	select {
 	case sig := <-stop:
 		log.Info("vardag: stopping", "signal", sig.String())
 	case err := <-served:
-		log.Error("vardag: server stopped", "err", err)
+		log.Error("vardag: serving stopped unexpectedly; stopping with exit status 1", "err", err)
+		failed = true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Shutdown(ctx); err != nil {
 		log.Error("vardag: unclean shutdown", "err", err)
+		return 1
+	}
+	if failed {
+		log.Error("vardag: exiting after a failure")
 		return 1
 	}
 	log.Info("vardag: stopped")

@@ -142,37 +142,13 @@ func VerifyBackup(path string) (head uint64, err error) {
 		return 0, err
 	}
 	defer db.Close()
-	defer func() { // a damaged file can make bbolt panic
-		if r := recover(); r != nil {
-			err = fmt.Errorf("syncengine: the backup %s is damaged: %v", path, r)
-		}
-	}()
-	s := &BoltStore{db: db, cache: newValueCache(64)}
-	err = db.View(func(tx *bolt.Tx) error {
-		info, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		if info.Size() < tx.Size() {
-			return fmt.Errorf("syncengine: the backup %s is cut short: %d of %d bytes", path, info.Size(), tx.Size())
-		}
-		if err := readAll(tx); err != nil {
-			return fmt.Errorf("syncengine: the backup %s is damaged: %w", path, err)
-		}
-		var problems []error
-		for err := range tx.Check() { // read to the end: the check stops when drained
-			problems = append(problems, err)
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("syncengine: the backup %s is damaged (%d problems; the first: %w)", path, len(problems), problems[0])
-		}
-		if err := isStore(tx); err != nil {
-			return fmt.Errorf("%w: %s", err, path)
-		}
-		head = s.newTx(tx).Head()
-		return nil
-	})
-	return head, err
+	if head, err = checkOpenFile(db, path); err != nil {
+		return 0, fmt.Errorf("syncengine: the backup %s is damaged: %w", path, err)
+	}
+	if err := db.View(isStore); err != nil {
+		return 0, fmt.Errorf("%w: %s", err, path)
+	}
+	return head, nil
 }
 
 // readAll reads every key of every bucket before Tx.Check runs. A store written without a

@@ -33,32 +33,6 @@ type BoltStore struct {
 	cache *valueCache
 }
 
-// OpenBolt opens (or creates) the store file at path.
-func OpenBolt(path string) (*BoltStore, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        2 * time.Second,
-		NoSync:         unsafeNoSync, // false except in the crash harness's unsafe_nofsync build
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("syncengine: unable to open %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketLog, bucketRecords, bucketScope, bucketTombs, bucketDevices, bucketResults, bucketAudit, bucketAuditIdx} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("syncengine: unable to create buckets: %w", err)
-	}
-	return &BoltStore{db: db, cache: newValueCache(8192)}, nil
-}
-
 // DB gives the underlying file to packages that keep their own buckets in it.
 func (s *BoltStore) DB() *bolt.DB { return s.db }
 

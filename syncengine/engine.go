@@ -40,6 +40,8 @@ type Options struct {
 	// invalid_client_time.
 	OfflineLimit time.Duration
 	Logger       *slog.Logger
+	// Streams bound the live streams the hub holds (zero: no limit).
+	Streams StreamLimits
 	// Observe, when set, sees each live change a pull sends: its record kind, then the
 	// change's JSON as sent (valid only during the call). What it returns with ok goes to
 	// PullResult.Observed, in the order sent. It runs for every record of every pull, so
@@ -71,6 +73,7 @@ type Engine struct {
 	hub      *Hub
 	metrics  *Metrics
 	decoded  *valueCache
+	valid    validSeqs // log entries found valid JSON by a pull
 
 	// committed collects the changes of the commit in progress for OnCommit; only the
 	// writer goroutine touches it.
@@ -102,13 +105,16 @@ func New(opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	metrics := newMetrics()
+	hub := NewHub(opts.Streams)
+	hub.refused = func(limit string) { metrics.streamsRefused.WithLabelValues(limit).Inc() }
 	return &Engine{
 		opts:     opts,
 		store:    opts.Store,
 		handlers: map[string]Handler{},
-		hub:      NewHub(),
+		hub:      hub,
 		decoded:  newValueCache(8192),
-		metrics:  newMetrics(),
+		metrics:  metrics,
 		queue:    make(chan *job, 4096),
 		done:     make(chan struct{}),
 	}

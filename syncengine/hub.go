@@ -1,14 +1,40 @@
 package syncengine
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
+
+// Refusals of a live stream beyond the hub's limits.
+var (
+	ErrDeviceStreams = errors.New("syncengine: the device holds as many live streams as it may")
+	ErrUserStreams   = errors.New("syncengine: the user's devices hold as many live streams as they may")
+	ErrStreamsFull   = errors.New("syncengine: the server holds as many live streams as it may")
+)
+
+// StreamLimits bound the live streams: each stream holds a connection, and so a file
+// descriptor, for as long as it is open. Zero is no limit.
+type StreamLimits struct {
+	PerDevice, PerUser, Total int
+}
+
+// StreamOwner is who holds a live stream.
+type StreamOwner struct {
+	UserID, DeviceID string
+}
 
 // Hub tells live streams that one of their scopes changed. A poke carries nothing: the
 // phone pulls to learn what.
 type Hub struct {
-	mu     sync.Mutex
-	subs   map[string]map[*Subscription]struct{}
-	count  int
-	closed bool
+	limits  StreamLimits
+	refused func(limit string) // counts a refusal by the limit reached
+
+	mu       sync.Mutex
+	subs     map[string]map[*Subscription]struct{}
+	open     map[*Subscription]struct{}
+	byUser   map[string]int
+	byDevice map[string]int
+	closed   bool
 }
 
 // Subscription is one live stream's doorbell.
@@ -17,23 +43,33 @@ type Subscription struct {
 	C      <-chan struct{}
 	c      chan struct{}
 	scopes []string
+	owner  StreamOwner
 	// Done is closed when the hub shuts down.
 	Done <-chan struct{}
 	done chan struct{}
 }
 
-// NewHub makes an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} }
+// NewHub makes an empty hub that holds at most limits.
+func NewHub(limits StreamLimits) *Hub {
+	return &Hub{limits: limits, refused: func(string) {},
+		subs: map[string]map[*Subscription]struct{}{}, open: map[*Subscription]struct{}{},
+		byUser: map[string]int{}, byDevice: map[string]int{}}
+}
 
-// Subscribe registers interest in scopes.
-func (h *Hub) Subscribe(scopes []string) *Subscription {
+// Subscribe registers a stream's interest in scopes, unless its device, its user or the
+// whole server already holds as many streams as the limits allow (ErrDeviceStreams,
+// ErrUserStreams, ErrStreamsFull).
+func (h *Hub) Subscribe(owner StreamOwner, scopes []string) (*Subscription, error) {
 	c, done := make(chan struct{}, 1), make(chan struct{})
-	s := &Subscription{C: c, c: c, scopes: append([]string(nil), scopes...), Done: done, done: done}
+	s := &Subscription{C: c, c: c, scopes: append([]string(nil), scopes...), owner: owner, Done: done, done: done}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		close(done)
-		return s
+		return s, nil
+	}
+	if err := h.admit(owner); err != nil {
+		return nil, err
 	}
 	for _, sc := range s.scopes {
 		m := h.subs[sc]
@@ -43,28 +79,54 @@ func (h *Hub) Subscribe(scopes []string) *Subscription {
 		}
 		m[s] = struct{}{}
 	}
-	h.count++
-	return s
+	h.open[s] = struct{}{}
+	h.byUser[owner.UserID]++
+	h.byDevice[owner.DeviceID]++
+	return s, nil
+}
+
+// admit checks the limits, the device's first: it is what the phone can act on.
+func (h *Hub) admit(owner StreamOwner) error {
+	l := h.limits
+	switch {
+	case l.PerDevice > 0 && h.byDevice[owner.DeviceID] >= l.PerDevice:
+		h.refused("device")
+		return ErrDeviceStreams
+	case l.PerUser > 0 && h.byUser[owner.UserID] >= l.PerUser:
+		h.refused("user")
+		return ErrUserStreams
+	case l.Total > 0 && len(h.open) >= l.Total:
+		h.refused("server")
+		return ErrStreamsFull
+	}
+	return nil
 }
 
 // Unsubscribe removes a subscription.
 func (h *Hub) Unsubscribe(s *Subscription) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	removed := false
+	if _, ok := h.open[s]; !ok {
+		return // never admitted, or already removed (or the hub closed)
+	}
+	delete(h.open, s)
 	for _, sc := range s.scopes {
 		if m := h.subs[sc]; m != nil {
-			if _, ok := m[s]; ok {
-				removed = true
-				delete(m, s)
-			}
+			delete(m, s)
 			if len(m) == 0 {
 				delete(h.subs, sc)
 			}
 		}
 	}
-	if removed {
-		h.count--
+	decrement(h.byUser, s.owner.UserID)
+	decrement(h.byDevice, s.owner.DeviceID)
+}
+
+func decrement(counts map[string]int, key string) {
+	if counts[key] <= 1 {
+		delete(counts, key)
+	} else {
+		counts[key]--
 	}
 }
 
@@ -72,7 +134,7 @@ func (h *Hub) Unsubscribe(s *Subscription) {
 func (h *Hub) Count() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.count
+	return len(h.open)
 }
 
 // Notify pokes every subscription holding one of the scopes, without ever blocking.
@@ -97,15 +159,10 @@ func (h *Hub) Close() {
 		return
 	}
 	h.closed = true
-	seen := map[*Subscription]bool{}
-	for _, m := range h.subs {
-		for s := range m {
-			if !seen[s] {
-				seen[s] = true
-				close(s.done)
-			}
-		}
+	for s := range h.open {
+		close(s.done)
 	}
 	h.subs = map[string]map[*Subscription]struct{}{}
-	h.count = 0
+	h.open = map[*Subscription]struct{}{}
+	h.byUser, h.byDevice = map[string]int{}, map[string]int{}
 }

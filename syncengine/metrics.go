@@ -13,6 +13,9 @@ type Metrics struct {
 	commitSeconds prometheus.Histogram
 	batchJobs     prometheus.Histogram
 	pulled        prometheus.Counter
+	damaged       prometheus.Counter
+	// streamsRefused counts live streams refused, by the limit reached.
+	streamsRefused *prometheus.CounterVec
 }
 
 func newMetrics() *Metrics {
@@ -34,12 +37,18 @@ func newMetrics() *Metrics {
 		pulled: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vardag_sync_pulled_changes_total", Help: "Changes sent in pulls.",
 		}),
+		damaged: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vardag_damaged_records_total", Help: "Pulls refused because a record they would send is damaged (not valid JSON).",
+		}),
+		streamsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vardag_live_streams_refused_total", Help: "Live streams refused, by the limit reached: device, user or server.",
+		}, []string{"limit"}),
 	}
 }
 
 // Register adds the collectors to a registry.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.mutations, m.commits, m.commitSeconds, m.batchJobs, m.pulled} {
+	for _, c := range []prometheus.Collector{m.mutations, m.commits, m.commitSeconds, m.batchJobs, m.pulled, m.damaged, m.streamsRefused} {
 		if err := r.Register(c); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package syncengine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -71,11 +72,28 @@ func (e *Engine) Pull(actor Actor, cursor string, limit int) (*PullResult, error
 		}
 		return e.page(r, head, positions, snapshots, limit, res)
 	})
+	var damaged *DamagedRecordError
+	if errors.As(err, &damaged) {
+		// Which record, never what it holds.
+		e.opts.Logger.Error("syncengine: a damaged record was not sent in a pull", "kind", damaged.Kind, "id", damaged.ID, "version", damaged.Version)
+		e.metrics.damaged.Inc()
+	}
 	if err != nil {
 		return nil, err
 	}
 	e.metrics.pulled.Add(float64(res.Count))
 	return res, nil
+}
+
+// DamagedRecordError: a record's stored change is not valid JSON, so no page holding it
+// can be sent. The file needs restoring from a backup.
+type DamagedRecordError struct {
+	Kind, ID string
+	Version  uint64
+}
+
+func (d *DamagedRecordError) Error() string {
+	return fmt.Sprintf("syncengine: the stored change of %s %s at version %d is damaged (not valid JSON)", d.Kind, d.ID, d.Version)
 }
 
 // scopeStream is one scope's iterator with its next reference read ahead.
@@ -138,6 +156,14 @@ func (e *Engine) page(r ReadTx, head uint64, positions, snapshots map[string]uin
 			raw, _, err := r.Entry(seq)
 			if err != nil {
 				return fmt.Errorf("syncengine: scope index points at missing sequence %d: %w", seq, err)
+			}
+			// A page the phone cannot parse would stop it at this page for good: a damaged
+			// entry fails the pull instead, and is logged and counted (Engine.Pull).
+			if !e.valid.has(seq) {
+				if !json.Valid(raw) {
+					return &DamagedRecordError{Kind: ref.Kind, ID: ref.ID, Version: seq}
+				}
+				e.valid.add(seq)
 			}
 			buf = append(buf, raw...) // copied: bbolt's slice dies with the transaction
 			if e.opts.Observe != nil {

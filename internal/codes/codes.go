@@ -18,6 +18,7 @@ const (
 	UnsupportedMediaType = "unsupported_media_type" // 415: a Content-Type the route does not take
 	HeadersTooLarge      = "headers_too_large"      // 431
 	InternalError        = "internal_error"         // 500 (and a mutation the server failed to apply)
+	DamagedRecord        = "damaged_record"         // 500: a record a pull would send is damaged on disk
 	Unavailable          = "unavailable"            // 503: stopping, or cannot write right now
 	Busy                 = "busy"                   // 503: every password check is taken; retry after a few seconds
 )
@@ -71,6 +72,8 @@ const (
 	MutationGap      = "mutation_gap"
 	InvalidCursor    = "invalid_cursor"
 	CursorExpired    = "cursor_expired"
+	TooManyStreams   = "too_many_streams" // 429: the device or user holds as many live streams as it may
+	ServerBusy       = "server_busy"      // 503: the server holds as many live streams as it can
 	UnknownMutation  = "unknown_mutation"
 	MutationIDReused = "mutation_id_reused"
 	InvalidArgs      = "invalid_args" // a mutation's arguments are missing or malformed; `fields` names them

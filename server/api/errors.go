@@ -66,6 +66,10 @@ var (
 	errTokenOfOther     = &Error{Status: 409, Code: codes.TokenOfAnotherProvider, Message: "The file holds a token another provider imported; nothing was imported."}
 	errNotYourself      = &Error{Status: 403, Code: codes.NotYourself, Message: "Someone else must do this for you."}
 	errPushTaken        = &Error{Status: 409, Code: codes.PushEndpointTaken, Message: "This push subscription belongs to another device; nothing was changed."}
+	errDamagedRecord    = &Error{Status: 500, Code: codes.DamagedRecord, Message: "A record this page would hold is damaged on the server, so the page is not sent. The server's operator must restore the data from a backup."}
+	errDeviceStreams    = &Error{Status: 429, Code: codes.TooManyStreams, Message: "This device already holds as many live streams as it may; close one first.", RetryAfter: 30}
+	errUserStreams      = &Error{Status: 429, Code: codes.TooManyStreams, Message: "Your devices already hold as many live streams as you may; close one first.", RetryAfter: 30}
+	errStreamsFull      = &Error{Status: 503, Code: codes.ServerBusy, Message: "The server holds as many live streams as it can; try again later.", RetryAfter: 30}
 )
 
 // throttled answers a try made before the account's delay has passed.

@@ -1,11 +1,14 @@
 package api
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"vardag/syncengine"
 )
 
 // streamHead starts the live stream. The stream takes the connection over from the HTTP
@@ -28,11 +31,23 @@ func streamHead(tls bool) string {
 
 // SyncEvents holds a text/event-stream open and sends a content-free poke whenever one of
 // the caller's scopes changes. The stream ends when the access token expires, so a phone
-// whose access ended stops hearing of changes; it reconnects with a fresh token.
+// whose access ended stops hearing of changes; it reconnects with a fresh token. Each
+// stream holds a connection: beyond the streams a device, a user or the server may hold,
+// it is refused (429, or 503 for the server).
 func (h *Handlers) SyncEvents(c *fiber.Ctx) error {
 	p := principal(c)
 	hub := h.Engine.Hub()
-	sub := hub.Subscribe(p.Access.Scopes)
+	sub, err := hub.Subscribe(syncengine.StreamOwner{UserID: p.User.ID, DeviceID: p.Claims.DeviceID}, p.Access.Scopes)
+	switch {
+	case errors.Is(err, syncengine.ErrDeviceStreams):
+		return errDeviceStreams
+	case errors.Is(err, syncengine.ErrUserStreams):
+		return errUserStreams
+	case errors.Is(err, syncengine.ErrStreamsFull):
+		return errStreamsFull
+	case err != nil:
+		return err
+	}
 	until := p.Claims.ExpiresAt.Sub(h.Now())
 	keepAlive, writeTimeout := h.KeepAlive, h.WriteTimeout
 	head := streamHead(c.Context().IsTLS())

@@ -50,11 +50,14 @@ func (h *Handlers) pull(c *fiber.Ctx, cursor string, limit int) error {
 	}
 	p := principal(c)
 	res, err := h.Engine.Pull(actor(p), cursor, limit)
+	var damaged *syncengine.DamagedRecordError
 	switch {
 	case errors.Is(err, syncengine.ErrInvalidCursor):
 		return errInvalidCursor
 	case errors.Is(err, syncengine.ErrCursorExpired):
 		return errCursorExpired
+	case errors.As(err, &damaged):
+		return errDamagedRecord // logged and counted by the engine
 	case err != nil:
 		return err
 	}

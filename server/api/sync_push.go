@@ -46,7 +46,7 @@ func (h *Handlers) SyncPush(c *fiber.Ctx) error {
 // readPush reads the body strictly (syncengine.DecodePushBody) and checks its numbers: a
 // malformed envelope is refused whole, before any mutation can use up its id.
 func readPush(c *fiber.Ctx) (syncengine.PushBody, error) {
-	body, err := rawBody(c)
+	body, err := jsonBody(c)
 	if err != nil {
 		return syncengine.PushBody{}, err
 	}

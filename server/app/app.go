@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
 	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
@@ -57,6 +58,7 @@ type App struct {
 	Seeded bool
 
 	log             *slog.Logger
+	acceptFailures  prometheus.Counter
 	stopMaintenance context.CancelFunc
 	conns           atomic.Pointer[connTracker] // set by Serve, read by Shutdown
 	tls             *tls.Config                 // nil: plain HTTP
@@ -66,6 +68,9 @@ type App struct {
 func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.StreamsMax == 0 {
+		cfg.StreamsMax = streamsMax()
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("app: unable to create data directory: %w", err)
@@ -133,7 +138,8 @@ func (a *App) build() error {
 	a.Push = push
 	// A phone keeps its outbox at most until it wipes: older client times are refused.
 	engOpts := syncengine.Options{Store: a.Store, Now: cfg.Now, Retention: cfg.Retention, OfflineLimit: cfg.PhoneWipeAfter,
-		Logger: a.log, Observe: accesslog.Observe}
+		Logger: a.log, Observe: accesslog.Observe,
+		Streams: syncengine.StreamLimits{PerDevice: cfg.StreamsPerDevice, PerUser: cfg.StreamsPerUser, Total: cfg.StreamsMax}}
 	if push != nil {
 		engOpts.OnCommit = push.OnCommit
 	}
@@ -180,11 +186,15 @@ func (a *App) build() error {
 			Name: "vardag_password_checks_refused_total", Help: "Logins answered 503 busy: no password check slot freed up in time.",
 		}, func() float64 { return float64(passwords.Refused()) }),
 	)
+	a.acceptFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vardag_accept_errors_total", Help: "Connections the server could not accept (out of file descriptors, say) and retried.",
+	})
+	reg.MustRegister(a.acceptFailures)
 
 	fc := fiber.Config{
 		AppName:               "vardag",
 		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           cfg.ReadTimeout,
+		ReadTimeout:           cfg.HeaderTimeout, // the body's time is set once the header is in (below)
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
@@ -205,6 +215,13 @@ func (a *App) build() error {
 	}
 	fc.EnableTrustedProxyCheck, fc.TrustedProxies = true, cfg.TrustedProxies
 	a.Fiber = fiber.New(fc)
+	// fasthttp's ReadTimeout runs from a connection's start (or a request's first byte) to
+	// the end of the request. As the header timeout it closes a connection that never sends
+	// a whole header (one of a flood of half-open ones) early; the body then gets the full
+	// read timeout from the header's arrival.
+	a.Fiber.Server().HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
+	}
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
 		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, RefreshLimit: cfg.RefreshLimit, Proxies: proxies,
 		PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
@@ -324,9 +341,11 @@ func storedSecret(db *bolt.DB) ([]byte, error) {
 	return key, nil
 }
 
-// Serve answers on ln until Shutdown. Call it once.
+// Serve answers on ln until Shutdown. Call it once. An accept error that passes (out of file
+// descriptors) waits and retries rather than ending Serve; Serve returning before
+// Shutdown is called is a failure of the server.
 func (a *App) Serve(ln net.Listener) error {
-	t := trackConns(ln)
+	t := trackConns(retryAccepts(ln, a.log, a.acceptFailures))
 	a.conns.Store(t)
 	if a.tls != nil {
 		return a.Fiber.Listener(tls.NewListener(t, a.tls))

@@ -26,6 +26,7 @@ type Config struct {
 	AccessTTL       time.Duration // access token lifetime
 	SessionMax      time.Duration // absolute session limit (one shift)
 	BodyLimit       int           // bytes
+	HeaderTimeout   time.Duration // for a request's header to arrive; ReadTimeout then runs for the body
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
@@ -40,6 +41,11 @@ type Config struct {
 	// within a memory budget); PasswordWait how long a login waits for one to free up.
 	PasswordChecks int
 	PasswordWait   time.Duration
+
+	// Live streams each device, each user and the whole server may hold. StreamsMax 0:
+	// half the process's open-files limit, as found at start.
+	StreamsPerDevice, StreamsPerUser, StreamsMax int
+
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
@@ -93,12 +99,16 @@ var options = []option{
 	{"access-ttl", "VARDAG_ACCESS_TTL", "15m", "access token lifetime (at most 15m)"},
 	{"session-max", "VARDAG_SESSION_MAX", "12h", "absolute session limit (one shift, at most 12h)"},
 	{"body-limit", "VARDAG_BODY_LIMIT", "4194304", "largest request body in bytes"},
-	{"read-timeout", "VARDAG_READ_TIMEOUT", "30s", "time to read a request"},
+	{"header-timeout", "VARDAG_HEADER_TIMEOUT", "10s", "time for a request's header to arrive; a connection that sends none in time is closed"},
+	{"read-timeout", "VARDAG_READ_TIMEOUT", "30s", "time to read a request's body once its header has arrived"},
 	{"write-timeout", "VARDAG_WRITE_TIMEOUT", "30s", "time to write a response (the live stream renews it per write)"},
 	{"idle-timeout", "VARDAG_IDLE_TIMEOUT", "120s", "keep-alive idle time"},
 	{"shutdown-timeout", "VARDAG_SHUTDOWN_TIMEOUT", "20s", "time given to in-flight requests on shutdown"},
 	{"retention", "VARDAG_RETENTION", "4320h", "how long tombstones are kept (default 180 days)"},
 	{"keepalive", "VARDAG_KEEPALIVE", "25s", "interval of comment lines on the live stream"},
+	{"streams-per-device", "VARDAG_STREAMS_PER_DEVICE", "4", "live streams one device may hold open"},
+	{"streams-per-user", "VARDAG_STREAMS_PER_USER", "8", "live streams one user's devices may hold open together"},
+	{"streams-max", "VARDAG_STREAMS_MAX", "0", "live streams the server holds open in all; 0: half the open-files limit"},
 	{"log-level", "VARDAG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-json", "VARDAG_LOG_JSON", "true", "log as JSON lines (false: text)"},
 	{"login-limit", "VARDAG_LOGIN_LIMIT", "30", "login requests (login, sms, verify) one address may make per minute"},
@@ -157,6 +167,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		AccessTTL:       p.duration("access-ttl"),
 		SessionMax:      p.duration("session-max"),
 		BodyLimit:       p.int("body-limit"),
+		HeaderTimeout:   p.duration("header-timeout"),
 		ReadTimeout:     p.duration("read-timeout"),
 		WriteTimeout:    p.duration("write-timeout"),
 		IdleTimeout:     p.duration("idle-timeout"),
@@ -189,6 +200,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		TLSCert:         *vals["tls-cert"],
 		TLSKey:          *vals["tls-key"],
 	}
+	c.StreamsPerDevice, c.StreamsPerUser, c.StreamsMax = p.int("streams-per-device"), p.int("streams-per-user"), p.int("streams-max")
 	if c.SMS == "" {
 		c.SMS = "none"
 		if c.Demo {
@@ -237,7 +249,7 @@ func (c Config) Validate() error {
 	if c.BodyLimit < 1024 {
 		errs = append(errs, errors.New("config: -body-limit must be at least 1024 bytes"))
 	}
-	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "shutdown-timeout": c.ShutdownTimeout, "retention": c.Retention, "keepalive": c.KeepAlive} {
+	for name, d := range map[string]time.Duration{"header-timeout": c.HeaderTimeout, "read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "shutdown-timeout": c.ShutdownTimeout, "retention": c.Retention, "keepalive": c.KeepAlive} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("config: -%s must be positive", name))
 		}
@@ -251,6 +263,12 @@ func (c Config) Validate() error {
 	}
 	if c.PhoneWipeAfter < time.Hour || c.PhoneWipeAfter > 30*24*time.Hour {
 		errs = append(errs, errors.New("config: -phone-wipe-after must be between 1h and 720h"))
+	}
+	if c.StreamsPerDevice < 1 || c.StreamsPerUser < c.StreamsPerDevice {
+		errs = append(errs, errors.New("config: -streams-per-device must be at least 1, and -streams-per-user at least as many"))
+	}
+	if c.StreamsMax < 0 {
+		errs = append(errs, errors.New("config: -streams-max must be 0 (half the open-files limit) or more"))
 	}
 	if c.LoginLimit < 1 {
 		errs = append(errs, errors.New("config: -login-limit must be at least 1"))

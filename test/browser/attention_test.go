@@ -67,8 +67,8 @@ func TestRejectedNoteNeedsAttention(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
 
 // TestRejectedReadResentKeepsItsTime: anna's phone clock runs an hour ahead, so the
-// server refuses the reads her screens log (access.viewed with a viewed_at in its
-// future): today's, Astrid's overview and, the one followed here, Astrid's journal. The
+// server refuses the reads her screens log (access.viewed sent with a client_time
+// in its future: invalid_client_time): today's, Astrid's overview and, the one followed here, Astrid's journal. The
 // reads land in needs attention. Once the server's clock has caught up she sends the
 // journal's again from there: the change sent is the same read — its view_id and
 // viewed_at as they were (the read happened then, not when it was sent again) — and the
@@ -87,7 +87,7 @@ func TestRejectedReadResentKeepsItsTime(t *testing.T) {
 	att := anna.Entries("attention")
 	var orig map[string]any
 	for _, e := range att {
-		if e.Name != "access.viewed" || e.Error["code"] != "invalid_args" {
+		if e.Name != "access.viewed" || e.Error["code"] != "invalid_client_time" {
 			t.Fatalf("needs attention holds %+v, want only reads, refused for their time", att)
 		}
 		if e.Args["what"] == "journal" && e.Args["client_id"] == astrid {

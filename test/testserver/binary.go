@@ -120,6 +120,82 @@ func (p *Process) Stop() string {
 	return p.Output()
 }
 
+// Running tells whether the process has not exited yet.
+func (p *Process) Running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// WaitExit waits for the process to exit by itself, at most within, and returns its exit
+// code; it fails the test if the process is still running.
+func (p *Process) WaitExit(within time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+		return p.Cmd.ProcessState.ExitCode()
+	case <-time.After(within):
+		p.t.Fatalf("still running after %v:\n%s", within, p.Output())
+		return 0
+	}
+}
+
+// Limited is how to run bin under the shell's resource limits, as ulimit options such as
+// "-n 256" (open files, soft and hard) or "-f 0" (file size): the program and the
+// arguments to give StartBinary or RunToExit before bin's own.
+func Limited(bin string, ulimits ...string) (string, []string) {
+	script := ""
+	for _, u := range ulimits {
+		script += "ulimit " + u + " && "
+	}
+	return "/bin/sh", []string{"-c", script + `exec "$0" "$@"`, bin}
+}
+
+// RunToExit runs the binary with args plus -addr 127.0.0.1:0, as StartBinary does, for a
+// start that must fail: it waits for the exit (at most 30 s) and returns the exit code
+// and the output. A server that starts listening instead fails the test.
+func RunToExit(t testing.TB, bin string, args ...string) (code int, output string) {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, "-addr", "127.0.0.1:0")...)
+	var out strings.Builder
+	stderr, _ := cmd.StderrPipe()
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := make(chan struct{})
+	var logs strings.Builder
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), `"msg":"vardag: listening"`) {
+				close(listening)
+			}
+		}
+	}()
+	exited := make(chan struct{})
+	go func() { <-read; _ = cmd.Wait(); close(exited) }()
+	select {
+	case <-exited:
+		return cmd.ProcessState.ExitCode(), logs.String() + out.String()
+	case <-listening:
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("the server started:\n%s", logs.String())
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("no exit within 30 s:\n%s", logs.String())
+	}
+	return 0, ""
+}
+
 // Kill ends the process with SIGKILL, as a power cut or the OOM killer would.
 func (p *Process) Kill() {
 	_ = p.Cmd.Process.Kill()
