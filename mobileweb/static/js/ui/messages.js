@@ -5,12 +5,12 @@
 // deviations the user reported ("under skickat finns de avvikelser som man själv har
 // registrerat").
 import { h, field, announce } from '../dom.js';
-import { t, tOr } from '../i18n.js';
+import { t, tOr, currentLang } from '../i18n.js';
 import { getMeta } from '../db.js';
 import { users, unitsOf, clients } from '../data.js';
 import { enqueue } from '../outbox.js';
 import { inbox } from '../inbox.js';
-import { fmtDateTime } from '../time.js';
+import { fmtDateTime, TZ } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, badge, empty, markDirty } from './view.js';
 import { bulletinBoard } from './bulletins.js';
@@ -98,9 +98,11 @@ function body(m, names, markRead) {
   ];
 }
 
-// receipts says who has read a message the user sent, and when.
+// receipts says who has read a message the user sent, and when ("Läst av Bo Ek 2 dec.
+// 08:14", in Stockholm time).
 function receipts(m, list, who) {
+  const when = new Intl.DateTimeFormat(currentLang() === 'en' ? 'en-GB' : 'sv-SE', { timeZone: TZ, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
   return h('p', { class: 'meta', testid: `receipts-${m.message_id}` }, list.length
-    ? list.map(r => t('messages.read_by', { name: who.get(r.reader_id) || t('messages.colleague'), time: fmtDateTime(r.read_at) })).join(' · ')
+    ? list.map(r => t('messages.read_by', { name: who.get(r.reader_id) || t('messages.colleague'), time: when.format(new Date(r.read_at)) })).join(' · ')
     : t('messages.not_read_yet'));
 }
