@@ -22,7 +22,9 @@ type clientOf struct {
 }
 
 // kinds are the record kinds that carry a client's data. Other kinds — messages (a
-// deviation's message says only that one was reported), read receipts, bulletins,
+// deviation's message names its client only to the deviation's own readers, whose pull
+// of the deviation itself is logged), a reporter's deviation status (likewise), read
+// receipts, bulletins,
 // reference lists, users' names, delegations (a person and a kind of measure, no client),
 // and the engine-internal signing schedule — are not reads of a client.
 var kinds = withKeys(map[string]clientOf{

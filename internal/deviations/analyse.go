@@ -110,5 +110,10 @@ func applyAnalyse(tx *syncengine.Tx, c syncengine.Call) error {
 	if a.Status == StatusClosed {
 		an.ClosedAt = &now
 	}
-	return tx.Put(KindAnalysis, a.DeviationID, []string{identity.UnitManagersScope(dev.UnitID)}, an)
+	if err := tx.Put(KindAnalysis, a.DeviationID, []string{identity.UnitManagersScope(dev.UnitID)}, an); err != nil {
+		return err
+	}
+	// The reporter learns where her report stands, not what the analysis says.
+	st := Status{DeviationID: a.DeviationID, Status: a.Status, ChangedAt: now, ClosedAt: an.ClosedAt}
+	return tx.Put(KindStatus, a.DeviationID, []string{identity.UserScope(dev.ReporterID)}, st)
 }

@@ -19,6 +19,7 @@ const (
 	MutationAnalyse = "deviation.analyse"
 	Kind            = "deviation"
 	KindAnalysis    = "deviation_analysis"
+	KindStatus      = "deviation_status"
 )
 
 // Handlers are the mutations of this package, by name.
@@ -49,6 +50,17 @@ type ReportServerFields struct {
 // staff of its unit — never the unit's other care staff.
 func (d Deviation) scopes() []string {
 	return []string{identity.UnitManagersScope(d.UnitID), identity.UserScope(d.ReporterID)}
+}
+
+// Status is where a deviation stands, for its reporter (återkoppling): under
+// investigation or closed, and since when. A deviation without one is new. It is the
+// analysis' status only: the consequence, causes, actions and the lex Sarah / lex Maria
+// assessment stay with the unit's managers and licensed staff.
+type Status struct {
+	DeviationID string     `json:"deviation_id"`
+	Status      string     `json:"status"` // investigating, closed
+	ChangedAt   time.Time  `json:"changed_at"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 }
 
 // get reads a deviation.

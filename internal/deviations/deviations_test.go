@@ -1,6 +1,7 @@
 package deviations_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -244,4 +245,88 @@ func TestTheManagerReadsTheDeviationMessage(t *testing.T) {
 	}
 	// The message's id is the server's: a phone cannot take it for a message of its own.
 	push(t, w.e, w.bo, messages.MutationSend, map[string]any{"message_id": deviations.MessageID(uuids.New()), "to_unit_id": "aspen", "text": "Hej"}, syncengine.StatusRejected, "invalid_args")
+}
+
+func TestTheReporterLearnsWhereHerReportStandsNotWhatTheAnalysisSays(t *testing.T) {
+	w := newWorld(t)
+	args := w.report(deviations.ActivitySoL, "fall")
+	id := args["deviation_id"].(string)
+	push(t, w.e, w.anna, deviations.MutationReport, args, syncengine.StatusApplied, "")
+	status := func(who syncengine.Actor) (deviations.Status, bool) {
+		for _, c := range w.e.Pull(who) {
+			if c.Kind == deviations.KindStatus && c.ID == id {
+				var s deviations.Status
+				if err := json.Unmarshal(c.Data, &s); err != nil {
+					t.Fatal(err)
+				}
+				return s, true
+			}
+		}
+		return deviations.Status{}, false
+	}
+	if _, ok := status(w.anna); ok {
+		t.Fatal("a status before any analysis: the report is new")
+	}
+	push(t, w.e, w.maja, deviations.MutationAnalyse, analysis(id, "investigating", ""), syncengine.StatusApplied, "")
+	s, ok := status(w.anna)
+	if !ok || s.Status != deviations.StatusInvestigating || !s.ChangedAt.Equal(w.e.Now()) || s.ClosedAt != nil {
+		t.Fatalf("the reporter's status after the first analysis: %+v %v", s, ok)
+	}
+	w.e.Advance(time.Hour)
+	push(t, w.e, w.maja, deviations.MutationAnalyse, analysis(id, "closed", deviations.LexNone), syncengine.StatusApplied, "")
+	if s, ok := status(w.anna); !ok || s.Status != deviations.StatusClosed || s.ClosedAt == nil || !s.ClosedAt.Equal(w.e.Now()) {
+		t.Fatalf("the reporter's status after closing: %+v %v", s, ok)
+	}
+	// What the analysis says stays with the unit's managers and licensed staff.
+	for _, c := range w.e.Pull(w.anna) {
+		for _, secret := range []string{"Mattan", "Blåmärke", "lex_"} {
+			if strings.Contains(string(c.Data), secret) {
+				t.Errorf("the reporter received %q in %s/%s", secret, c.Kind, c.ID)
+			}
+		}
+	}
+	for _, who := range []syncengine.Actor{w.bo, w.pia, w.hsl, w.maja} {
+		if _, ok := status(who); ok {
+			t.Errorf("%s received the reporter's status", who.UserID)
+		}
+	}
+}
+
+func TestTheDeviationMessageNamesTheClientForTheUnitsManagers(t *testing.T) {
+	w := newWorld(t)
+	args := w.report(deviations.ActivitySoL, "fall")
+	push(t, w.e, w.anna, deviations.MutationReport, args, syncengine.StatusApplied, "")
+	var m messages.Message
+	w.e.Record(messages.Kind, deviations.MessageID(args["deviation_id"].(string)), &m)
+	if m.ClientID != w.client.ClientID || m.ClientName != w.client.Name || m.ClientName == "" {
+		t.Fatalf("the message does not name the client: %+v", m)
+	}
+	if strings.Contains(m.Text, w.client.Name) {
+		t.Fatalf("the name is in the text: %q", m.Text)
+	}
+	// A licensed reporter registers it on her health-care unit, whose manager holds no
+	// grant for the client's unit: the message still names the client to her.
+	hsl := w.report(deviations.ActivityHSL, "medication")
+	hsl["unit_id"] = "aspen-hsl"
+	push(t, w.e, w.sara, deviations.MutationReport, hsl, syncengine.StatusApplied, "")
+	found := false
+	for _, c := range w.e.Pull(w.hsl) {
+		if c.Kind == messages.Kind && c.ID == deviations.MessageID(hsl["deviation_id"].(string)) {
+			found = strings.Contains(string(c.Data), w.client.Name)
+		}
+	}
+	if !found {
+		t.Fatal("the health-care manager's message does not name the client")
+	}
+	// A deviation on a unit names nobody.
+	unit := w.report(deviations.ActivitySoL, "keys")
+	delete(unit, "client_id")
+	delete(unit, "person_alone")
+	unit["unit_id"] = "aspen"
+	push(t, w.e, w.anna, deviations.MutationReport, unit, syncengine.StatusApplied, "")
+	var um messages.Message
+	w.e.Record(messages.Kind, deviations.MessageID(unit["deviation_id"].(string)), &um)
+	if um.ClientID != "" || um.ClientName != "" {
+		t.Fatalf("a unit's deviation names a client: %+v", um)
+	}
 }

@@ -144,14 +144,27 @@ func applyReport(tx *syncengine.Tx, c syncengine.Call) error {
 		return err
 	}
 	// "Spara, automat meddelande skickas till ansvarig chef på den enhet avvikelsen har
-	// registrerats på." The text goes out in web push too: no personal data in it.
-	return messages.SystemToUnitManagers(tx, messages.Message{
+	// registrerats på. Kommer automatisk meddelande upp utan namngiven person har
+	// avvikelsen registrerats på fel verksamhet": the message names the client, for the
+	// managers and licensed staff of that unit, who analyse it (the deviation's own
+	// readers; a licensed reporter may register it on a unit that holds no grant for the
+	// client's). The name is a field of its own, never in the text; web push sends only
+	// a category and a count.
+	m := messages.Message{
 		MessageID:      MessageID(a.DeviationID),
 		ToUnitManagers: unit,
 		Subject:        SubjectReported,
 		DeviationID:    a.DeviationID,
 		Text:           "En ny avvikelse har registrerats på enheten och väntar på din bedömning.",
-	})
+	}
+	if a.ClientID != "" {
+		client, _, err := clients.Get(tx, a.ClientID)
+		if err != nil {
+			return err
+		}
+		m.ClientID, m.ClientName = client.ClientID, client.Name
+	}
+	return messages.SystemToUnitManagers(tx, m)
 }
 
 // SubjectReported is the subject code of the message a new deviation sends.

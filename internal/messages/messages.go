@@ -52,6 +52,8 @@ type Message struct {
 	ToUnitManagers string     `json:"to_unit_managers,omitempty"` // a unit: its managers and licensed staff
 	Subject        string     `json:"subject,omitempty"`          // a stable code for system messages
 	DeviationID    string     `json:"deviation_id,omitempty"`
+	ClientID       string     `json:"client_id,omitempty"`   // the client a system message is about
+	ClientName     string     `json:"client_name,omitempty"` // their name, for recipients who hold no grant for the client's unit
 	Text           string     `json:"text"`
 	SentAt         time.Time  `json:"sent_at"`
 	ClientTime     *time.Time `json:"client_time,omitempty"`

@@ -141,3 +141,22 @@ func TestTheBulletinBoard(t *testing.T) {
 
 // colleagues stands in for the identity store: everyone shares a unit except "stranger".
 func colleagues(a, b string, _ time.Time) bool { return a != "stranger" && b != "stranger" }
+
+// TestTheSenderOfAUnitsMessageSeesWhoReadIt: the sender of a message to her unit pulls
+// each colleague's receipt (the unit's scope, hers too); nobody outside the unit does.
+func TestTheSenderOfAUnitsMessageSeesWhoReadIt(t *testing.T) {
+	e, anna, bo, maja, pia := newEngine(t)
+	id := uuids.New()
+	push(t, e, anna, messages.MutationSend, map[string]any{"message_id": id, "to_unit_id": "aspen", "text": "Ny kod till porten."}, syncengine.StatusApplied, "")
+	push(t, e, bo, messages.MutationRead, map[string]any{"message_id": id}, syncengine.StatusApplied, "")
+	push(t, e, maja, messages.MutationRead, map[string]any{"message_id": id}, syncengine.StatusApplied, "")
+	for _, reader := range []string{"bo", "maja"} {
+		rid := messages.ReceiptID(id, reader)
+		if !sees(e, anna, messages.KindReceipt, rid) {
+			t.Errorf("the sender does not see %s's receipt", reader)
+		}
+		if sees(e, pia, messages.KindReceipt, rid) {
+			t.Errorf("another provider sees %s's receipt", reader)
+		}
+	}
+}

@@ -492,3 +492,22 @@ func TestKeysAreKept(t *testing.T) {
 		t.Fatalf("public key: %d bytes, %v", len(raw), err)
 	}
 }
+
+// TestTheDeviationMessageThatNamesTheClientPushesNoName: the system's message of a new
+// deviation names the client for the app (client_id, client_name); its notification is
+// still the category and a count.
+func TestTheDeviationMessageThatNamesTheClientPushesNoName(t *testing.T) {
+	r := newRig(t, nil)
+	r.subscribe("david", "david")
+	at := time.Now().UTC()
+	r.n.OnCommit(at, []syncengine.CommittedChange{
+		put(deviations.Kind, "d1", deviations.Deviation{ReportArgs: deviations.ReportArgs{UnitID: "aspen", ClientID: "c1", CourseOfEvents: "Astrid föll i hallen"},
+			ReportServerFields: deviations.ReportServerFields{ReporterID: "bo", ServerTime: at}}),
+		put(messages.Kind, "dm1", messages.Message{MessageID: "dm1", From: messages.FromSystem, ToUnitManagers: "aspen", DeviationID: "d1",
+			ClientID: "c1", ClientName: "Astrid Andersson", Text: "En ny avvikelse", SentAt: at}),
+	})
+	wait(t, "the notification", func() bool { return len(r.svc.For("david")) == 1 })
+	if got := payloads(r.svc.For("david")); got[0] != `{"category":"deviation","count":1}` {
+		t.Fatalf("david got %v", got)
+	}
+}

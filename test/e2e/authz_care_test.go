@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,63 @@ func TestAuthorizationReadLog(t *testing.T) {
 	nowhere := devices["anna"].Push("access.viewed", read(uuids.New(), now)()).Results[0]
 	if elsewhere.Error == nil || nowhere.Error == nil || mustJSON(t, elsewhere.Error) != mustJSON(t, nowhere.Error) {
 		t.Fatalf("another provider's client: %s; no client: %s", mustJSON(t, elsewhere.Error), mustJSON(t, nowhere.Error))
+	}
+}
+
+// TestWhoPullsReceiptsAndReportStatus: a read receipt of a message to Aspen reaches Aspen
+// (its sender among them) and nobody else; where anna's deviation stands reaches anna
+// alone; the manager's message naming the client reaches Aspen's managers and licensed
+// staff alone. One row per person of the table's four groups.
+func TestWhoPullsReceiptsAndReportStatus(t *testing.T) {
+	t.Parallel()
+	s, devices := authzWorld(t)
+	msgID, devID := uuids.New(), uuids.New()
+	for _, step := range []struct {
+		who, name string
+		args      map[string]any
+	}{
+		{"anna", "message.send", map[string]any{"message_id": msgID, "to_unit_id": demo.AspenID, "text": "Nya nycklar i skåpet."}},
+		{"cecilia", "message.read", map[string]any{"message_id": msgID}},
+		{"anna", "deviation.report", map[string]any{"deviation_id": devID, "client_id": demo.ClientID(1), "type": "deviation", "person_alone": true,
+			"activity": "SoL", "area": "fall", "involved_professions": []string{"care_staff"},
+			"occurred_at": s.Clock.Now().Add(-30 * time.Minute), "course_of_events": "Brukaren föll i badrummet."}},
+		{"david", "deviation.analyse", map[string]any{"deviation_id": devID, "consequence": "Blåmärke", "analysis": "Halt golv",
+			"actions": "Matta", "status": "investigating"}},
+	} {
+		if r := devices[step.who].Push(step.name, step.args).Results[0]; r.Status != "applied" {
+			t.Fatalf("%s by %s: %+v", step.name, step.who, r)
+		}
+	}
+	receipt := "message_receipt/" + uuids.Named("receipt/"+msgID+"/"+demo.UserID("cecilia"))
+	status := "deviation_status/" + devID
+	named := "message/" + uuids.Named("deviation-message/"+devID)
+	for _, g := range groups {
+		for role, name := range g.who {
+			t.Run(g.name+"/"+string(role), func(t *testing.T) {
+				changes, _ := devices[name].Pull()
+				got := map[string]string{}
+				for _, c := range changes {
+					got[c.Kind+"/"+c.ID] = string(c.Data)
+				}
+				inAspen := g.name == "own unit"
+				_, hasReceipt := got[receipt]
+				_, hasStatus := got[status]
+				msg, hasNamed := got[named]
+				if hasReceipt != inAspen {
+					t.Errorf("%s pulls the receipt: %v, want %v", name, hasReceipt, inAspen)
+				}
+				if want := name == "anna"; hasStatus != want {
+					t.Errorf("%s pulls anna's deviation status: %v, want %v", name, hasStatus, want)
+				}
+				if want := inAspen && in(role, identity.RoleUnitManager, identity.RoleLicensed); hasNamed != want || (want && !strings.Contains(msg, "Astrid Nilsson")) {
+					t.Errorf("%s pulls the deviation's message naming the client: %v %s, want %v", name, hasNamed, msg, want)
+				}
+				for k, data := range got {
+					if strings.Contains(data, "Halt golv") && !in(role, identity.RoleUnitManager, identity.RoleLicensed) {
+						t.Errorf("%s pulls the analysis' text in %s", name, k)
+					}
+				}
+			})
+		}
 	}
 }

@@ -11,6 +11,7 @@
 //   overview        signing_list per client with an alert (double signing, missed)
 //   analyse         deviation per client whose deviation report is shown (a deviation
 //                   on a unit, with no client, is no client's data and is not logged)
+//   reports         deviation per client of the user's own reports the server has
 //
 // One read per client and what per opening of a screen (ui/view.js opening()): a
 // re-render of the screen shown (a sync, an action on it, the language) logs only a

@@ -4,7 +4,7 @@
 // read per client shown (readlog.js); a deviation on a unit names no client.
 import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { byKind } from '../db.js';
+import { byKind, getMeta } from '../db.js';
 import { clients } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { logReads } from '../readlog.js';
@@ -14,12 +14,16 @@ import { show, currentNav, badge, empty, markDirty } from './view.js';
 
 export async function render(openId) {
   const nav = currentNav(); // first: see show()
-  const [devs, analyses, clientList, pending] = await Promise.all([byKind('deviation'), byKind('deviation_analysis'), clients(), pendingFor('deviation.analyse')]);
-  const names = new Map(clientList.map(c => [c.client_id, c.name]));
+  const [devs, analyses, clientList, pending, msgs, user] = await Promise.all([byKind('deviation'), byKind('deviation_analysis'), clients(), pendingFor('deviation.analyse'), byKind('message'), getMeta('user')]);
+  // The client's name as this phone knows them, else as the deviation's message names
+  // them to the unit's managers (a health-care unit may hold no grant for the client's).
+  const names = new Map(msgs.map(r => r.data).filter(m => m.client_name).map(m => [m.client_id, m.client_name]));
+  for (const c of clientList) names.set(c.client_id, c.name);
   const analysis = new Map(analyses.map(r => [r.data.deviation_id, r.data]));
+  // The deviation opened (from its message) first, then the open ones, newest first.
   const list = devs.map(r => r.data)
     .map(d => ({ d, a: analysis.get(d.deviation_id), p: pending.some(e => e.args.deviation_id === d.deviation_id) }))
-    .sort((x, y) => Number(x.a?.status === 'closed') - Number(y.a?.status === 'closed') || (y.d.occurred_at || '').localeCompare(x.d.occurred_at || ''));
+    .sort((x, y) => Number(y.d.deviation_id === openId) - Number(x.d.deviation_id === openId) || Number(x.a?.status === 'closed') - Number(y.a?.status === 'closed') || (y.d.occurred_at || '').localeCompare(x.d.occurred_at || ''));
   await logReads(nav, 'analyse', list.map(({ d }) => ['deviation', d.client_id]));
   show(nav, 'analyse',
     h('h1', {}, t('analyse.title')),
@@ -31,7 +35,14 @@ export async function render(openId) {
       h('p', { class: 'meta' }, `${tOr(`deviation.type.${d.type}`, d.type)} · ${d.activity} · ${tOr(`deviation.area.${d.area}`, d.area)} · ${fmtDateTime(d.occurred_at)}`),
       h('p', {}, d.course_of_events),
       d.suggested_action ? h('p', { class: 'meta' }, `${t('deviation.suggested')}: ${d.suggested_action}`) : null,
-      a?.status === 'closed' ? h('p', { class: 'meta' }, `${t('analyse.consequence')}: ${a.consequence}`) : openId === d.deviation_id ? form(d, a) : h('a', { class: 'btn', href: `#/analyse/${d.deviation_id}`, testid: `analyse-${d.deviation_id}` }, a ? t('analyse.edit') : t('analyse.start'))))) : empty(t('analyse.none')));
+      a?.status === 'closed' ? h('p', { class: 'meta' }, `${t('analyse.consequence')}: ${a.consequence}`) : !mayAnalyse(user, d) ? null : openId === d.deviation_id ? form(d, a) : h('a', { class: 'btn', href: `#/analyse/${d.deviation_id}`, testid: `analyse-${d.deviation_id}` }, a ? t('analyse.edit') : t('analyse.start'))))) : empty(t('analyse.none')));
+}
+
+// mayAnalyse: the unit's manager analyses a deviation, for health care (HSL) its
+// licensed staff too; the phone offers the form to no one else (the server refuses them).
+function mayAnalyse(user, d) {
+  const roles = (user?.roles || []).filter(r => r.unit_id === d.unit_id).map(r => r.role);
+  return roles.includes('unit_manager') || (d.activity === 'HSL' && roles.includes('licensed'));
 }
 
 function form(d, a = {}) {

@@ -68,7 +68,8 @@ export async function render(clientId) {
         if (suggested.value.trim()) args.suggested_action = suggested.value.trim();
         await enqueue('deviation.report', args);
         announce(t('deviation.saved'));
-        location.hash = c ? `#/client/${c.client_id}` : '#/today';
+        // "My reports" on this one: saved, and "sent" once the server has it.
+        location.hash = `#/reports/${args.deviation_id}`;
       },
     },
   },

@@ -8,6 +8,7 @@ import * as messages from './messages.js';
 import * as attention from './attention.js';
 import * as overview from './overview.js';
 import * as analyse from './analyse.js';
+import * as reports from './reports.js';
 
 export const screens = {
   today: today.render,
@@ -19,4 +20,5 @@ export const screens = {
   attention: attention.render,
   overview: overview.render,
   analyse: analyse.render,
+  reports: reports.render,
 };

@@ -11,6 +11,7 @@ import { logout } from '../auth.js';
 import { hasRole } from '../data.js';
 import { menuItem as pushMenuItem } from '../push.js';
 import { ask } from '../bus.js';
+import { unreadCount } from '../inbox.js';
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
@@ -26,7 +27,7 @@ export function renderShell(user) {
   const menuBtn = h('button', { class: 'icon-btn', type: 'button', testid: 'menu', 'aria-expanded': 'false', 'aria-controls': 'menu-panel', on: { click: toggleMenu } }, t('menu.title'));
   const nav = h('nav', { class: 'tabs', 'aria-label': t('nav.label') },
     navLink('today', 'nav-today', t('nav.today')),
-    navLink('messages', 'nav-messages', t('nav.messages')),
+    navLink('messages', 'nav-messages', t('nav.messages'), ' ', h('span', { class: 'badge', id: 'messages-badge', hidden: true })),
     navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
     hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
     hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
@@ -54,8 +55,8 @@ function followNavHeight(nav) {
   navObserver.observe(nav);
 }
 
-function navLink(screen, testid, text, extra) {
-  return h('a', { href: `#/${screen}`, class: 'tab', testid, dataset: { screen } }, h('span', {}, text), extra);
+function navLink(screen, testid, text, ...extra) {
+  return h('a', { href: `#/${screen}`, class: 'tab', testid, dataset: { screen } }, h('span', {}, text), ...extra);
 }
 
 export function langToggle() {
@@ -110,9 +111,9 @@ export async function updateStatus() {
   const el = document.querySelector('[data-testid=sync-status]');
   if (!el) return;
   const online = navigator.onLine && reachable;
-  let counts, attention, last;
+  let counts, attention, last, unread;
   try {
-    [counts, attention, last] = await Promise.all([outboxCounts(), attentionCount(), getMeta('last_sync')]);
+    [counts, attention, last, unread] = await Promise.all([outboxCounts(), attentionCount(), getMeta('last_sync'), getMeta('user').then(u => (u ? unreadCount(u) : 0))]);
   } catch {
     return; // the store was wiped: the login takes over
   }
@@ -136,8 +137,18 @@ export async function updateStatus() {
     badge.hidden = attention === 0;
     badge.textContent = String(attention);
   }
+  // The unread count is seen on the tab and heard in its name ("Meddelanden 2 olästa":
+  // the visible label and count first, WCAG 2.5.3).
+  const unreadBadge = document.getElementById('messages-badge');
+  if (unreadBadge) {
+    unreadBadge.hidden = unread === 0;
+    unreadBadge.textContent = String(unread);
+    const tab = unreadBadge.parentElement;
+    if (unread === 0) tab.removeAttribute('aria-label');
+    else tab.setAttribute('aria-label', `${t('nav.messages')} ${unread === 1 ? t('nav.unread_one') : t('nav.unread_other', { n: unread })}`);
+  }
   for (const a of document.querySelectorAll('.tab')) {
-    const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen));
+    const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen)) || (a.dataset.screen === 'messages' && document.body.dataset.screen === 'reports');
     if (cur) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
 }
