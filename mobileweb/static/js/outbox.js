@@ -84,9 +84,7 @@ export async function resend(localId, args) {
 // a refusal of the change itself: no_delegation, delegation_revoked, forbidden,
 // list_not_found and the like. invalid_args (and invalid_text) only when the person can
 // correct every field it names (editable: the fields the attention screen lets them
-// edit), or for a read (access.viewed) whose time was ahead of the server's clock: it is
-// taken once that clock has caught up, with its time kept. The one list: screens ask
-// canResend().
+// edit). The one list: screens ask canResend().
 export const RETRYABLE_CODES = ['network', 'internal_error', 'unavailable', 'busy', 'request_timeout', 'too_many_requests', 'invalid_client_time', 'journal_closed'];
 const FIXABLE_CODES = ['invalid_args', 'invalid_text'];
 
@@ -96,8 +94,7 @@ export function canResend(entry, editable = []) {
   if (RETRYABLE_CODES.includes(code)) return true;
   if (!FIXABLE_CODES.includes(code)) return false;
   const fields = Object.keys((entry.error && entry.error.fields) || {});
-  const fixable = entry.name === 'access.viewed' ? ['viewed_at'] : editable;
-  return fields.length > 0 && fields.every(f => fixable.includes(f));
+  return fields.length > 0 && fields.every(f => editable.includes(f));
 }
 
 // markSeen records that the user has seen a refusal where it happened (on the dose): it
