@@ -52,12 +52,18 @@ const (
 // Outcomes are the outcomes a signature can have.
 var Outcomes = []string{OutcomeGiven, OutcomePartlyGiven, OutcomeNotGiven, OutcomeSelfAdministered}
 
+// The signing window: signed_at at most SignEarly before due_at (earlier is another
+// occurrence) and at most SignLate after it. GET /api/v1/me tells the phone both, so that
+// it offers no signing the server would refuse.
+const (
+	SignEarly = 12 * time.Hour
+	SignLate  = 48 * time.Hour
+)
+
 // Limits.
 const (
 	futureSlack       = 10 * time.Minute // phones' clocks drift
 	oldestSignedAt    = 72 * time.Hour   // a phone offline over a weekend still delivers
-	signEarly         = 12 * time.Hour   // signed_at at most this before due_at
-	signLate          = 48 * time.Hour   // and at most this after it
 	oldestRevocation  = 24 * time.Hour   // a revocation counts from the device's time within this
 	oldestDelegation  = 7 * 24 * time.Hour
 	missedAfter       = 60 * time.Minute // an occurrence unsigned this long is missed

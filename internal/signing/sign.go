@@ -157,9 +157,9 @@ func signedAtProblem(signedAt, due, now time.Time) string {
 		return "must not be in the future"
 	case signedAt.Before(now.Add(-oldestSignedAt)):
 		return "must be within the last 72 hours"
-	case signedAt.Before(due.Add(-signEarly)):
+	case signedAt.Before(due.Add(-SignEarly)):
 		return "must be at most 12 hours before the due time"
-	case signedAt.After(due.Add(signLate)):
+	case signedAt.After(due.Add(SignLate)):
 		return "must be at most 48 hours after the due time"
 	}
 	return ""

@@ -30,9 +30,11 @@ type Handlers struct {
 	RefreshLimit int
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
-	Log            *slog.Logger
-	Now            func() time.Time
-	KeepAlive      time.Duration // comment lines on the live stream
+	// SignEarlyWarning is how long before a due time the phone asks before signing.
+	SignEarlyWarning time.Duration
+	Log              *slog.Logger
+	Now              func() time.Time
+	KeepAlive        time.Duration // comment lines on the live stream
 	// WriteTimeout is renewed before each write of the live stream.
 	WriteTimeout time.Duration
 	// Push sends web push notifications (push.go); nil when web push is off.

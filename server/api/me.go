@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vardag/internal/codes"
+	"vardag/internal/signing"
 	"vardag/internal/terms"
 )
 
@@ -23,6 +24,12 @@ type meAnswer struct {
 	// OfflineWipeAfter is how long the phone may go without a successful sync before it
 	// wipes its data.
 	OfflineWipeAfter int `json:"offline_wipe_after_s"`
+	// The signing window the server allows (signed_at at most SignEarliest before the due
+	// time, at most SignLatest after it), and how long before the due time the phone asks
+	// for a confirmation before signing (SignEarlyWarning).
+	SignEarliest     int `json:"sign_earliest_s"`
+	SignLatest       int `json:"sign_latest_s"`
+	SignEarlyWarning int `json:"sign_early_warning_s"`
 }
 
 // Me answers who the caller is and what they must do before data opens.
@@ -34,6 +41,8 @@ func (h *Handlers) Me(c *fiber.Ctx) error {
 		TermsAccepted: u.TermsVersion == terms.Version, MustChangePassword: u.MustChangePassword,
 		Trained: u.Trained(), TOTP: u.TOTPSecret != "", HardwareToken: u.TokenSerial != "", SMS: u.Phone != "",
 		OfflineWipeAfter: int(h.PhoneWipeAfter.Seconds()),
+		SignEarliest:     int(signing.SignEarly.Seconds()), SignLatest: int(signing.SignLate.Seconds()),
+		SignEarlyWarning: int(h.SignEarlyWarning.Seconds()),
 	})
 }
 

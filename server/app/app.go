@@ -224,7 +224,7 @@ func (a *App) build() error {
 	}
 	h := &api.Handlers{Engine: eng, Login: a.Login, Identity: ids, Log: a.log, Now: cfg.Now, KeepAlive: cfg.KeepAlive,
 		WriteTimeout: cfg.WriteTimeout, SessionMax: cfg.SessionMax, LoginLimit: cfg.LoginLimit, RefreshLimit: cfg.RefreshLimit, Proxies: proxies,
-		PhoneWipeAfter: cfg.PhoneWipeAfter, Push: push}
+		PhoneWipeAfter: cfg.PhoneWipeAfter, SignEarlyWarning: cfg.SignEarlyWarning, Push: push}
 	h.Routes(a.Fiber, adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), mobileweb.FS())
 
 	if cfg.Demo {

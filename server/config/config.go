@@ -48,6 +48,10 @@ type Config struct {
 
 	// PhoneWipeAfter is how long a phone keeps its data without a successful sync.
 	PhoneWipeAfter time.Duration
+	// SignEarlyWarning is how long before a dose's due time the phone asks for a
+	// confirmation before signing it (told in GET /api/v1/me; the server's own bounds,
+	// 12 h before to 48 h after, stay).
+	SignEarlyWarning time.Duration
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
 	// caller's address; empty: the connection's address is the caller's.
 	TrustedProxies []string
@@ -116,6 +120,7 @@ var options = []option{
 	{"password-checks", "VARDAG_PASSWORD_CHECKS", "0", "password checks (argon2id, 19 MiB each) that may run at once; 0: two per core, at most a quarter of GOMEMLIMIT (256 MiB without it)"},
 	{"password-wait", "VARDAG_PASSWORD_WAIT", "2s", "how long a login waits for a free password check before it is answered 503 busy"},
 	{"phone-wipe-after", "VARDAG_PHONE_WIPE_AFTER", "72h", "a phone wipes its data when it has not synced for this long"},
+	{"sign-early-warning", "VARDAG_SIGN_EARLY_WARNING", "60m", "the phone asks for a confirmation before signing a dose more than this before its due time (0 to 12h)"},
 	{"trusted-proxies", "VARDAG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For gives the caller's address"},
 	{"sms", "VARDAG_SMS", "", "how SMS codes are sent: http, console (development only) or none; default console with -demo, else none"},
 	{"sms-url", "VARDAG_SMS_URL", "", "SMS gateway URL (https)"},
@@ -158,47 +163,48 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	p := parser{vals: vals}
 	c := Config{
-		Addr:            *vals["addr"],
-		DataDir:         *vals["data"],
-		Demo:            *demo || p.boolEnv(getenv("VARDAG_DEMO")),
-		JWTSecret:       []byte(*vals["jwt-secret"]),
-		Issuer:          *vals["issuer"],
-		Audience:        *vals["audience"],
-		AccessTTL:       p.duration("access-ttl"),
-		SessionMax:      p.duration("session-max"),
-		BodyLimit:       p.int("body-limit"),
-		HeaderTimeout:   p.duration("header-timeout"),
-		ReadTimeout:     p.duration("read-timeout"),
-		WriteTimeout:    p.duration("write-timeout"),
-		IdleTimeout:     p.duration("idle-timeout"),
-		ShutdownTimeout: p.duration("shutdown-timeout"),
-		Retention:       p.duration("retention"),
-		KeepAlive:       p.duration("keepalive"),
-		LogLevel:        *vals["log-level"],
-		LogJSON:         p.bool("log-json"),
-		LoginLimit:      p.int("login-limit"),
-		RefreshLimit:    p.int("refresh-limit"),
-		PasswordChecks:  p.int("password-checks"),
-		PasswordWait:    p.duration("password-wait"),
-		TrustedProxies:  splitList(*vals["trusted-proxies"]),
-		PhoneWipeAfter:  p.duration("phone-wipe-after"),
-		SMS:             *vals["sms"],
-		SMSURL:          *vals["sms-url"],
-		SMSUser:         *vals["sms-user"],
-		SMSPassword:     *vals["sms-password"],
-		SMSToken:        *vals["sms-token"],
-		SMSFrom:         *vals["sms-from"],
-		SMSTemplate:     *vals["sms-template"],
-		SMSContentType:  *vals["sms-content-type"],
-		PushSubject:     *vals["push-subject"],
-		VAPIDPrivateKey: *vals["vapid-private-key"],
-		PushTTL:         p.duration("push-ttl"),
-		PushWindow:      p.duration("push-window"),
-		PushWorkers:     p.int("push-workers"),
-		PushQueue:       p.int("push-queue"),
-		PushTimeout:     p.duration("push-timeout"),
-		TLSCert:         *vals["tls-cert"],
-		TLSKey:          *vals["tls-key"],
+		Addr:             *vals["addr"],
+		DataDir:          *vals["data"],
+		Demo:             *demo || p.boolEnv(getenv("VARDAG_DEMO")),
+		JWTSecret:        []byte(*vals["jwt-secret"]),
+		Issuer:           *vals["issuer"],
+		Audience:         *vals["audience"],
+		AccessTTL:        p.duration("access-ttl"),
+		SessionMax:       p.duration("session-max"),
+		BodyLimit:        p.int("body-limit"),
+		HeaderTimeout:    p.duration("header-timeout"),
+		ReadTimeout:      p.duration("read-timeout"),
+		WriteTimeout:     p.duration("write-timeout"),
+		IdleTimeout:      p.duration("idle-timeout"),
+		ShutdownTimeout:  p.duration("shutdown-timeout"),
+		Retention:        p.duration("retention"),
+		KeepAlive:        p.duration("keepalive"),
+		LogLevel:         *vals["log-level"],
+		LogJSON:          p.bool("log-json"),
+		LoginLimit:       p.int("login-limit"),
+		RefreshLimit:     p.int("refresh-limit"),
+		PasswordChecks:   p.int("password-checks"),
+		PasswordWait:     p.duration("password-wait"),
+		TrustedProxies:   splitList(*vals["trusted-proxies"]),
+		PhoneWipeAfter:   p.duration("phone-wipe-after"),
+		SMS:              *vals["sms"],
+		SMSURL:           *vals["sms-url"],
+		SMSUser:          *vals["sms-user"],
+		SMSPassword:      *vals["sms-password"],
+		SMSToken:         *vals["sms-token"],
+		SMSFrom:          *vals["sms-from"],
+		SMSTemplate:      *vals["sms-template"],
+		SMSContentType:   *vals["sms-content-type"],
+		PushSubject:      *vals["push-subject"],
+		VAPIDPrivateKey:  *vals["vapid-private-key"],
+		PushTTL:          p.duration("push-ttl"),
+		PushWindow:       p.duration("push-window"),
+		PushWorkers:      p.int("push-workers"),
+		PushQueue:        p.int("push-queue"),
+		PushTimeout:      p.duration("push-timeout"),
+		TLSCert:          *vals["tls-cert"],
+		TLSKey:           *vals["tls-key"],
+		SignEarlyWarning: p.duration("sign-early-warning"),
 	}
 	c.StreamsPerDevice, c.StreamsPerUser, c.StreamsMax = p.int("streams-per-device"), p.int("streams-per-user"), p.int("streams-max")
 	if c.SMS == "" {
@@ -269,6 +275,9 @@ func (c Config) Validate() error {
 	}
 	if c.StreamsMax < 0 {
 		errs = append(errs, errors.New("config: -streams-max must be 0 (half the open-files limit) or more"))
+	}
+	if c.SignEarlyWarning < 0 || c.SignEarlyWarning > 12*time.Hour {
+		errs = append(errs, errors.New("config: -sign-early-warning must be between 0 and 12h"))
 	}
 	if c.LoginLimit < 1 {
 		errs = append(errs, errors.New("config: -login-limit must be at least 1"))

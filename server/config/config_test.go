@@ -20,7 +20,7 @@ func TestFlagsOverEnvironmentOverDefaults(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 	d := Default()
-	if d.Addr != "127.0.0.1:8080" || d.DataDir != "./data" || d.Demo || d.Retention != 180*24*time.Hour {
+	if d.Addr != "127.0.0.1:8080" || d.DataDir != "./data" || d.Demo || d.Retention != 180*24*time.Hour || d.SignEarlyWarning != time.Hour {
 		t.Fatalf("defaults: %+v", d)
 	}
 }
@@ -43,6 +43,8 @@ func TestBadSettingsAreRefusedWithTheirName(t *testing.T) {
 		{[]string{"-refresh-limit", "0"}, "-refresh-limit"},
 		{[]string{"-password-checks", "-1"}, "-password-checks"},
 		{[]string{"-password-wait", "1m"}, "-password-wait"},
+		{[]string{"-sign-early-warning", "13h"}, "-sign-early-warning"},
+		{[]string{"-sign-early-warning", "-1m"}, "-sign-early-warning"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		_, err := Load(tc.args, env(nil), io.Discard)

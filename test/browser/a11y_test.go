@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"vardag/internal/demo"
+	"vardag/internal/uuids"
 	"vardag/test/testserver"
 )
 
@@ -85,8 +86,32 @@ func TestAccessibility(t *testing.T) {
 	anna.StartNote(astrid, "Morgonbesök", "Hjälpte Astrid med frukost.")
 	checkScreen(t, anna, "note")
 
-	anna.StartSigning(astrid, insulin, "not_given") // shows the reason too
+	due := anna.StartSigning(astrid, insulin, "not_given") // shows the reason too
 	checkScreen(t, anna, "sign")
+
+	// A dose's states: the demo's double-signed 08:00 medicine shows its signatures, and
+	// signing it again asks first (the in-page dialog); a refusal from the server shows
+	// in red on its dose (planted in needs attention as a push would put it there).
+	anna.OpenSigning(astrid)
+	anna.Click("sign-" + medicine + "-" + dueID(today(8, 0)))
+	anna.WaitFor("the signatures", `!!document.querySelector('main .signatures')`)
+	checkScreen(t, anna, "sign signed")
+	anna.Click("outcome-given")
+	anna.WaitFor("the confirmation", `!!document.querySelector('dialog[open] [data-testid=confirm-ok]')`)
+	checkScreen(t, anna, "sign confirm")
+	anna.Click("confirm-cancel")
+	Eval[bool](anna, fmt.Sprintf(`(async () => {
+		const d = await (await import('/js/db.js')).db();
+		const now = new Date().toISOString();
+		await d.put('attention', { local_id: 999999, name: 'signing.sign', client_time: now, mutation_id: 999999, status: 'rejected',
+			args: { signature_id: %s, list_id: %s, measure_id: %s, due_at: %s, outcome: 'given', signed_at: now },
+			error: { code: 'no_delegation', message: 'You have no valid delegation.' }, record: null, failed_at: now });
+		return true;
+	})()`, js(uuids.New()), js(uuids.Named("demo/list/1")), js(insulin), js(due)))
+	anna.OpenSigning(astrid)
+	anna.Click("sign-" + insulin + "-" + due)
+	anna.WaitFor("the refusal", `!!document.querySelector('main [data-testid^=refusal-]')`)
+	checkScreen(t, anna, "sign refused")
 
 	// A deviation dated two years back: the server refuses it, so needs attention has an
 	// item to show.
@@ -140,7 +165,7 @@ func TestAccessibility(t *testing.T) {
 	david.Click(first)
 	david.WaitFor("the analysis form", `!!document.querySelector('[data-testid=ana-consequence]')`)
 	checkScreen(t, david, "analyse")
-	t.Logf("accessibility of 11 screens checked in %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("accessibility of 14 screens checked in %s", time.Since(start).Round(time.Millisecond))
 }
 
 // checkRerenderKeepsFocus focuses a control far down the today screen, as a keyboard
@@ -291,7 +316,10 @@ const interactive = `(() => {
 	const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.sr-only');
 	const inline = e => e.tagName === 'A' && getComputedStyle(e).display === 'inline' &&
 		(p => !!p && p.textContent.trim().length > e.textContent.trim().length)(e.parentElement && e.parentElement.closest('p, li'));
+	// A modal dialog makes the page behind it inert: only its own controls count.
+	const modal = document.querySelector('dialog:modal');
 	return [...document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=button], summary, label')]
+		.filter(e => !modal || modal.contains(e))
 		.filter(e => e.tagName !== 'LABEL' || !!e.querySelector('input[type=checkbox], input[type=radio]'))
 		.filter(e => !(e.tagName === 'INPUT' && ['checkbox', 'radio'].includes(e.type) && e.closest('label')))
 		.filter(e => shown(e) && !inline(e))
@@ -422,7 +450,8 @@ const tabState = `(() => {
 	if ((!e || e === document.body || e === document.documentElement) && window.__a11yBody < 2) return { done: false, body: true };
 	if (!e || e === document.body || e === document.documentElement || seen.has(e)) {
 		const tabbable = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
-			.filter(x => x.tabIndex >= 0 && !x.disabled && x.getClientRects().length > 0 && getComputedStyle(x).visibility !== 'hidden' && !x.closest('[inert]'));
+			.filter(x => x.tabIndex >= 0 && !x.disabled && x.getClientRects().length > 0 && getComputedStyle(x).visibility !== 'hidden' && !x.closest('[inert]'))
+			.filter(x => { const modal = document.querySelector('dialog:modal'); return !modal || modal.contains(x); }); // the rest is inert under a modal
 		return { done: true, missed: tabbable.filter(x => !seen.has(x)).map(what) };
 	}
 	seen.add(e);

@@ -85,9 +85,11 @@ func (p *Phone) OpenSigning(clientID string) {
 	p.WaitFor("the signing list", `document.body.dataset.screen === 'client' && document.body.dataset.clientView === 'signing'`)
 }
 
-// StartSigning opens the first occurrence of a measure that can still be signed and
-// picks the outcome, without submitting; it returns the occurrence's due time as the app
-// names it in the data-testid sign-<measure_id>-<due>.
+// StartSigning opens the first occurrence of a measure that can still be signed and,
+// for "not given" and "partly given", picks the outcome and a reason, without
+// submitting ("given" and "self-administered" sign at the tap: see SignFirst); it
+// returns the occurrence's due time as the app names it in the data-testid
+// sign-<measure_id>-<due>.
 func (p *Phone) StartSigning(clientID, measureID, outcome string) string {
 	p.t.Helper()
 	p.OpenSigning(clientID)
@@ -96,20 +98,30 @@ func (p *Phone) StartSigning(clientID, measureID, outcome string) string {
 	p.WaitFor("an occurrence of "+measureID+" to sign", pick)
 	id := Eval[string](p, pick+`.dataset.testid`)
 	p.Click(id)
-	p.Click("outcome-" + outcome)
+	p.WaitScreen("sign")
 	if outcome == "not_given" || outcome == "partly_given" {
+		p.Click("outcome-" + outcome)
 		p.Fill("sign-reason", "Brukaren avböjde")
 	}
 	return strings.TrimPrefix(id, prefix)
 }
 
 // SignFirst signs the first occurrence of a measure that can still be signed and
-// returns its due time as the app names it.
+// returns its due time as the app names it; a confirmation the app asks for (a dose
+// signed early) is accepted.
 func (p *Phone) SignFirst(measureID, outcome string) string {
 	p.t.Helper()
 	due := p.StartSigning(astrid, measureID, outcome)
-	p.Click("sign-submit")
-	p.WaitFor("the signature to be saved", `!document.querySelector('[data-testid=sign-submit]') || document.body.dataset.screen !== 'sign'`)
+	if outcome == "not_given" || outcome == "partly_given" {
+		p.Click("sign-submit")
+	} else {
+		p.Click("outcome-" + outcome)
+	}
+	p.WaitFor("the signature to be saved or a confirmation", `document.body.dataset.screen !== 'sign' || !!document.querySelector('[data-testid=confirm-ok]')`)
+	if p.Has("confirm-ok") {
+		p.Click("confirm-ok")
+	}
+	p.WaitFor("the signature to be saved", `document.body.dataset.screen !== 'sign'`)
 	return due
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"vardag/internal/demo"
 	"vardag/internal/uuids"
+	"vardag/server/config"
 	"vardag/test/testserver"
 )
 
@@ -130,6 +131,34 @@ func TestASignatureArrivingAfterTheRevocationIsRefused(t *testing.T) {
 	for _, c := range changes {
 		if c.Kind == "signature" && c.ID == signatureID {
 			t.Fatalf("the refused signature was stored: %s", c.Data)
+		}
+	}
+}
+
+// TestMeTellsThePhoneTheSigningWindow: GET /api/v1/me tells the phone the server's
+// signing window (12 h before the due time to 48 h after) and how long before the due
+// time it asks before signing: 60 minutes by default, else the server's setting.
+func TestMeTellsThePhoneTheSigningWindow(t *testing.T) {
+	t.Parallel()
+	type window struct {
+		Earliest int `json:"sign_earliest_s"`
+		Latest   int `json:"sign_latest_s"`
+		Warning  int `json:"sign_early_warning_s"`
+	}
+	for _, tc := range []struct {
+		name string
+		edit []func(*config.Config)
+		want window
+	}{
+		{"default", nil, window{12 * 3600, 48 * 3600, 3600}},
+		{"set to 90 minutes", []func(*config.Config){func(c *config.Config) { c.SignEarlyWarning = 90 * time.Minute }}, window{12 * 3600, 48 * 3600, 5400}},
+	} {
+		s := testserver.Start(t, tc.edit...)
+		anna := s.Login("anna")
+		var got window
+		s.Do("GET", "/api/v1/me", anna.Token, nil).JSON(t, &got)
+		if got != tc.want {
+			t.Errorf("%s: GET /api/v1/me tells %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
 }

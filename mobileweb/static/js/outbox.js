@@ -77,6 +77,36 @@ export async function resend(localId, args) {
   broadcast('outbox-changed');
 }
 
+// A resend can succeed only after these: the network or the server failed, a clock was
+// wrong (a resend has a new client_time), a journal closed that may open again. A
+// conflict (someone else changed the same thing first) can be sent again too, except a
+// signature already saved (signature_exists: sending it again would sign twice). Never
+// a refusal of the change itself: no_delegation, delegation_revoked, forbidden,
+// list_not_found and the like. invalid_args (and invalid_text) only when the person can
+// correct every field it names (editable: the fields the attention screen lets them
+// edit). The one list: screens ask canResend().
+export const RETRYABLE_CODES = ['network', 'internal_error', 'unavailable', 'busy', 'request_timeout', 'too_many_requests', 'invalid_client_time', 'journal_closed'];
+const FIXABLE_CODES = ['invalid_args', 'invalid_text'];
+
+export function canResend(entry, editable = []) {
+  const code = (entry.error && entry.error.code) || '';
+  if (entry.status === 'conflict') return code !== 'signature_exists';
+  if (RETRYABLE_CODES.includes(code)) return true;
+  if (!FIXABLE_CODES.includes(code)) return false;
+  const fields = Object.keys((entry.error && entry.error.fields) || {});
+  return fields.length > 0 && fields.every(f => editable.includes(f));
+}
+
+// markSeen records that the user has seen a refusal where it happened (on the dose): it
+// stays in needs attention, but no longer shows in red on the dose.
+export async function markSeen(localId) {
+  const d = await db();
+  const tx = d.transaction('attention', 'readwrite');
+  const item = await tx.store.get(localId);
+  if (item && !item.seen_at) await tx.store.put({ ...item, seen_at: nowISO() });
+  await tx.done;
+}
+
 export async function discard(localId) {
   await (await db()).delete('attention', localId);
   broadcast('outbox-changed');

@@ -2,7 +2,7 @@
 // so nothing typed is lost: edit and send again (a new mutation), or discard.
 import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { attentionEntries, resend, discard } from '../outbox.js';
+import { attentionEntries, resend, discard, canResend } from '../outbox.js';
 import { fmtDateTime, localInputValue, fromLocalInput } from '../time.js';
 import { show, currentNav, empty, markDirty } from './view.js';
 
@@ -67,7 +67,10 @@ function item(e) {
   },
   fields,
   h('div', { class: 'actions' },
-    h('button', { class: 'btn primary', type: 'submit', testid: `attention-resend-${id}` }, t('attention.resend')),
+    // "Skicka igen" only where a resend can succeed (outbox.js, canResend).
+    canResend(e, [...(EDITABLE[e.name] || []), ...(EDITABLE_TIMES[e.name] || [])])
+      ? h('button', { class: 'btn primary', type: 'submit', testid: `attention-resend-${id}` }, t('attention.resend'))
+      : h('p', { class: 'hint', testid: `attention-final-${id}` }, t('attention.no_resend')),
     h('button', {
       class: 'btn danger', type: 'button', testid: `attention-discard-${id}`,
       on: { click: async () => { if (confirm(t('attention.discard_confirm'))) { await discard(id); announce(t('attention.discarded')); render(); } } },

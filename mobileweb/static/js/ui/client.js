@@ -1,14 +1,15 @@
 // A client (brukare): the overview (name, address, whether the journal is open), the
 // journal timeline (genomförandejournal) with corrections shown struck through and
-// still legible, and today's signing list (signeringslista). Each opening puts an
+// still legible, and today's signing list (signeringslista) with each dose's state. Each opening puts an
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byClient } from '../db.js';
 import { client as getClient, users, occurrencesToday } from '../data.js';
-import { pendingFor } from '../outbox.js';
+import { pendingFor, markSeen } from '../outbox.js';
+import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
-import { fmtDateTime, fmtTime } from '../time.js';
+import { fmtDateTime } from '../time.js';
 import { show, currentNav, back, badge, empty } from './view.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
@@ -83,26 +84,24 @@ function noteItem(n, corrections, who) {
       c.reason ? ` – ${c.reason}` : '')));
 }
 
+// signing is today's doses, each with its state in words, its signatures (who, when,
+// outcome, reason, comment) and a refusal from the server in red until it is seen.
 async function signing(clientId) {
-  const occ = await occurrencesToday(clientId);
-  const pending = await pendingFor('signing.sign');
+  const occ = await withState(await occurrencesToday(clientId));
   const who = await users();
   if (!occ.length) return [h('h2', {}, t('client.signing')), empty(t('client.no_signing'))];
   return [h('h2', {}, t('client.signing_today')), h('ul', { class: 'cards' }, occ.map(o => {
-    const mine = pending.filter(e => e.args.measure_id === o.measure.measure_id && Date.parse(e.args.due_at) === Date.parse(o.due));
-    const signed = o.signatures.length > 0 || mine.length > 0;
-    const double = o.signatures.length > 1 || o.signatures.some(s => s.double_signed);
-    return h('li', { class: 'card' },
+    const signed = o.signatures.length > 0 || o.pending.length > 0;
+    return h('li', { class: `card${o.unseen.length ? ' refused' : ''}` },
       h('div', { class: 'card-head' },
         h('strong', {}, `${o.time} ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
-        signed ? badge(t('sign.signed'), 'ok') : badge(t('sign.unsigned'), Date.parse(o.due) < Date.now() ? 'warn' : ''),
-        mine.length ? badge(t('common.pending'), 'pending') : null,
-        double ? badge(t('sign.double'), 'warn') : null),
+        badges(o)),
       h('p', {}, o.measure.instruction || ''),
-      o.signatures.map(s => h('p', { class: 'meta' }, `${tOr(`outcome.${s.outcome}`, s.outcome)}${s.reason ? ` (${s.reason})` : ''} · ${who.get(s.author_id) || ''} · ${fmtTime(s.signed_at)}`)),
+      o.unseen.map(e => refusal(e, async () => { await markSeen(e.local_id); render(clientId, 'signing'); })),
+      signatureLines(o, who),
       h('a', {
         class: `btn${signed ? '' : ' primary'}`, testid: `sign-${o.measure.measure_id}-${o.due}`,
         href: `#/sign/${o.list.list_id}/${o.measure.measure_id}/${encodeURIComponent(o.due)}`,
-      }, signed ? t('sign.sign_again') : t('sign.sign')));
+      }, signed ? t('sign.open_signed') : t('sign.sign')));
   }))];
 }

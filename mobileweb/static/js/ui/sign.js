@@ -1,19 +1,32 @@
-// Sign one occurrence of a delegated measure: a large button per outcome; "not given" and
-// "partly given" need a reason (orsak), kept in Swedish in the record, as it is read there.
+// Sign one occurrence of a delegated measure (a dose). The screen shows the dose's state
+// first: its signatures (who, when, outcome, reason, comment), what waits to be sent, and a
+// refusal from the server in red until the user has seen it. The outcome buttons are
+// offered only when the server would take the signing (doses.js: a signer with a valid
+// delegation, within the signing window). "Given" and "Self-administered" sign at once;
+// "not given" and "partly given" need a reason (orsak), kept in Swedish in the record, as
+// it is read there. Signing a dose that is signed already, or more than the server's
+// warning window before its due time, asks first (an in-page dialog).
 // The measure and its instruction are the client's signing list: opening logs a read.
 import { h, field, announce } from '../dom.js';
 import { t, tOr, label } from '../i18n.js';
-import { getRecord, byKind, getMeta } from '../db.js';
-import { client as getClient, referenceList } from '../data.js';
-import { enqueue } from '../outbox.js';
+import { getRecord, byClient, getMeta } from '../db.js';
+import { client as getClient, referenceList, users } from '../data.js';
+import { enqueue, markSeen } from '../outbox.js';
 import { logReads } from '../readlog.js';
+import { withState, maySign, warnings, badges, signatureLines, refusal } from '../doses.js';
 import { fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, back, markDirty } from './view.js';
+import { confirmDialog } from './confirm.js';
 
-const OUTCOMES = ['given', 'partly_given', 'not_given', 'self_administered'];
+const OUTCOMES = ['given', 'self_administered', 'partly_given', 'not_given'];
 // The server asks a reason (orsak) when the measure was not given or only partly given.
 const NEEDS_REASON = new Set(['not_given', 'partly_given']);
+
+// Where the user came from (Today, the address of which may be empty, or the client's
+// list): signing goes back there. Opened directly (a reload): the client's list.
+let cameFrom = null;
+addEventListener('hashchange', e => { if (new URL(e.newURL).hash.startsWith('#/sign/')) cameFrom = new URL(e.oldURL).hash; });
 
 export async function render(listId, measureId, due) {
   const nav = currentNav(); // first: see show()
@@ -22,67 +35,73 @@ export async function render(listId, measureId, due) {
   const list = rec.data;
   const measure = (list.measures || []).find(m => m.measure_id === measureId);
   if (!measure) return show(nav, 'sign', back('#/today'), h('h1', {}, t('sign.not_found')));
-  const c = await getClient(list.client_id);
-  const user = await getMeta('user');
-  const reasons = await referenceList('not_given_reasons');
-  const delegations = (await byKind('delegation')).map(r => r.data)
-    .filter(d => d.user_id === user.id && d.measure_kind === measure.kind && !d.revoked_at && Date.parse(d.valid_until) > Date.now() && Date.parse(d.valid_from) <= Date.now());
+  const [c, user, reasons, who, sigRecs] = await Promise.all([
+    getClient(list.client_id), getMeta('user'), referenceList('not_given_reasons'), users(), byClient(list.client_id, 'signature')]);
+  const signatures = sigRecs.map(r => r.data).filter(s => s.measure_id === measureId && Date.parse(s.due_at) === Date.parse(due))
+    .sort((a, b) => (a.server_time || '').localeCompare(b.server_time || ''));
+  const [o] = await withState([{ list, measure, due, time: fmtTime(due), signatures }]);
+  const may = await maySign(user, o);
+  const listHash = `#/client/${list.client_id}/signing`;
+  const backTo = cameFrom !== null && ['', '#', '#/', '#/today'].includes(cameFrom) ? '#/today' : listHash;
+
   let outcome = '';
-  const outcomeLabel = {
-    given: t('outcome.given'), partly_given: t('outcome.partly_given'), not_given: t('outcome.not_given'), self_administered: t('outcome.self_administered'),
-  };
   const err = h('p', { class: 'error', role: 'alert', hidden: true });
   const reason = h('select', { testid: 'sign-reason' }, h('option', { value: '' }, t('sign.choose_reason')), reasons.map(r => h('option', { value: r.label_sv }, label(r))));
   reason.addEventListener('change', () => { err.hidden = true; });
   const reasonField = field(t('sign.reason'), reason, { required: true });
   reasonField.hidden = true;
-  const comment = h('textarea', { rows: '3', testid: 'sign-comment' });
-  const buttons = OUTCOMES.map(o => h('button', {
-    class: `btn outcome outcome-${o}`, type: 'button', testid: `outcome-${o}`, 'aria-pressed': 'false',
+  const comment = h('textarea', { rows: '2', testid: 'sign-comment' });
+  const submit = h('button', { class: 'btn primary big', type: 'submit', testid: 'sign-submit', hidden: true }, t('sign.submit'));
+  const buttons = OUTCOMES.map(x => h('button', {
+    class: `btn outcome outcome-${x}`, type: 'button', testid: `outcome-${x}`, 'aria-pressed': 'false', disabled: !may.ok,
     on: {
       click: () => {
-        outcome = o;
-        for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.testid === `outcome-${o}`));
-        reasonField.hidden = !NEEDS_REASON.has(o);
-        if (NEEDS_REASON.has(o)) reason.focus();
+        outcome = x;
+        for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.testid === `outcome-${x}`));
+        reasonField.hidden = !NEEDS_REASON.has(x);
+        submit.hidden = !NEEDS_REASON.has(x);
+        if (NEEDS_REASON.has(x)) reason.focus(); else sign();
       },
     },
-  }, outcomeLabel[o]));
-  const submit = h('button', { class: 'btn primary big', type: 'submit', testid: 'sign-submit' }, t('sign.submit'));
+  }, tOr(`outcome.${x}`, x)));
+  async function sign() {
+    err.hidden = true;
+    if (!outcome) return fail(t('sign.choose_outcome'));
+    if (NEEDS_REASON.has(outcome) && !reason.value) return fail(t('sign.reason_required'));
+    const asks = await warnings(o, who);
+    if (asks.length && !(await confirmDialog({ title: t('sign.confirm_title'), lines: asks, ok: t('sign.confirm_ok'), cancel: t('common.cancel') }))) return;
+    for (const b of [...buttons, submit]) b.disabled = true;
+    const args = { signature_id: uuidv7(), list_id: listId, measure_id: measureId, due_at: due, outcome, signed_at: nowISO() };
+    if (NEEDS_REASON.has(outcome)) args.reason = reason.value;
+    if (comment.value.trim()) args.comment = comment.value.trim();
+    await enqueue('signing.sign', args);
+    announce(t('sign.saved'));
+    location.hash = backTo;
+  }
   const form = markDirty(h('form', {
     class: 'stack', novalidate: true,
-    on: {
-      submit: async e => {
-        e.preventDefault();
-        err.hidden = true;
-        if (!outcome) return fail(t('sign.choose_outcome'));
-        if (NEEDS_REASON.has(outcome) && !reason.value) return fail(t('sign.reason_required'));
-        submit.disabled = true;
-        const args = { signature_id: uuidv7(), list_id: listId, measure_id: measureId, due_at: due, outcome, signed_at: nowISO() };
-        if (NEEDS_REASON.has(outcome)) args.reason = reason.value;
-        if (comment.value.trim()) args.comment = comment.value.trim();
-        await enqueue('signing.sign', args);
-        announce(t('sign.saved'));
-        location.hash = `#/client/${list.client_id}/signing`;
-      },
-    },
+    on: { submit: e => { e.preventDefault(); sign(); } },
   },
+  may.ok ? field(t('sign.comment'), comment, { hint: t('sign.comment_hint') }) : null,
   h('fieldset', { class: 'outcomes' }, h('legend', {}, t('sign.outcome')), buttons),
   reasonField,
-  field(t('sign.comment'), comment),
   err, submit));
   function fail(msg) {
     err.hidden = false;
     err.textContent = msg;
     announce(msg);
   }
+  const seen = e => async () => { await markSeen(e.local_id); render(listId, measureId, due); };
   await logReads(nav, 'sign', [['signing_list', list.client_id]]);
   show(nav, 'sign',
-    back(`#/client/${list.client_id}/signing`, c ? c.name : undefined),
+    back(backTo, backTo === '#/today' ? t('nav.today') : (c ? c.name : undefined)),
     h('h1', {}, t('sign.title')),
     h('p', { class: 'lead' }, `${fmtTime(due)} · ${tOr(`measure_kind.${measure.kind}`, measure.kind)}`),
-    h('p', {}, measure.instruction || ''),
     c ? h('p', { class: 'meta' }, c.name) : null,
-    delegations.length ? null : h('p', { class: 'notice warn', role: 'note' }, t('sign.no_delegation')),
+    h('p', {}, measure.instruction || ''),
+    h('div', { class: 'card-head', testid: 'dose-state' }, badges(o)),
+    o.unseen.map(e => refusal(e, seen(e))),
+    signatureLines(o, who),
+    may.ok ? null : h('p', { class: 'notice warn', role: 'note', testid: 'sign-blocked' }, may.why),
     form);
 }

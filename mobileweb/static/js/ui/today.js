@@ -1,5 +1,6 @@
-// Today (Idag): the bulletin board's notices of planned downtime, new and current
-// assignments (uppdrag) to acknowledge, today's signings (signeringar) and the clients
+// Today (Idag): the bulletin board's notices of planned downtime, then what is due: the
+// day's doses by time, each with its state in words (doses.js) and opening that dose's
+// sign screen; then new and current assignments (uppdrag) to acknowledge, and the clients
 // (brukare). Only today's items are rendered. The assignments and signings listed are
 // clients' data: each opening logs them (readlog.js).
 import { h } from '../dom.js';
@@ -9,6 +10,7 @@ import { clients as allClients, occurrencesToday } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { logReads } from '../readlog.js';
 import { localDay } from '../time.js';
+import { withState, badges } from '../doses.js';
 import { show, currentNav, badge, empty } from './view.js';
 import { bulletinBoard } from './bulletins.js';
 
@@ -42,15 +44,20 @@ export async function render() {
       }, t('today.acknowledge')) : null);
   })) : empty(t('today.no_assignments'));
 
-  // Today's signings of every client with a signing list.
+  // Today's doses of every client with a signing list.
   const lists = await byKind('signing_list');
   const clientIds = [...new Set(lists.map(r => r.data.client_id))];
-  const occ = (await Promise.all(clientIds.map(id => occurrencesToday(id, lists)))).flat().sort((a, b) => a.due.localeCompare(b.due));
-  const signings = occ.length ? h('ul', { class: 'list' }, occ.map(o => h('li', {},
-    h('a', { class: 'row-link', href: `#/client/${o.list.client_id}/signing` },
-      h('span', { class: 'time' }, o.time),
-      h('span', {}, `${names.get(o.list.client_id) || ''} – ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
-      o.signatures.length ? badge(t('sign.signed'), 'ok') : badge(t('sign.unsigned'), Date.parse(o.due) < Date.now() ? 'warn' : ''))))) : empty(t('today.no_signings'));
+  const occ = await withState((await Promise.all(clientIds.map(id => occurrencesToday(id, lists)))).flat().sort((a, b) => a.due.localeCompare(b.due)));
+  const signings = occ.length ? h('ul', { class: 'list doses' }, occ.map(o => h('li', {},
+    h('a', {
+      class: `row-link dose${o.unseen.length ? ' refused' : ''}`, testid: `dose-${o.measure.measure_id}-${o.due}`,
+      href: `#/sign/${o.list.list_id}/${o.measure.measure_id}/${encodeURIComponent(o.due)}`,
+    },
+    h('span', { class: 'time' }, o.time),
+    h('span', {}, `${names.get(o.list.client_id) || ''} – ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
+    badges(o),
+    o.unseen.length ? h('span', { class: 'refusal-line' }, `${tOr(`error.${o.unseen[0].error?.code}`, t('error.generic'))} ${t('dose.open_to_see')}`) : null,
+    o.signatures.filter(s => s.comment || s.reason).map(s => h('span', { class: 'meta comment' }, [s.reason, s.comment].filter(Boolean).join(' · '))))))) : empty(t('today.no_signings'));
 
   const clientsBox = h('ul', { class: 'cards' });
   const more = h('button', { class: 'btn', type: 'button', testid: 'clients-more' }, t('today.more_clients'));
@@ -75,8 +82,8 @@ export async function render() {
     h('h1', {}, t('today.title')),
     h('p', { class: 'meta' }, localDay()),
     board,
-    h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
     h('section', { 'aria-labelledby': 'h-sign' }, h('h2', { id: 'h-sign' }, t('today.signings')), signings),
+    h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
     h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),
       clientList.length ? clientsBox : empty(t('today.no_clients')), more),
     h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')));
