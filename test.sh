@@ -9,10 +9,12 @@
 #   ./test.sh --install-only                    only the set-up below (.ci/run uses it
 #                                               before its benchmarks)
 #
-# Set-up, in two steps:
+# Set-up, in three steps:
 #   1. install_packages: the Debian packages the tests need, when missing, with
 #      apt-get (through sudo when not root). Never a downloaded browser.
-#   2. start_services: services the tests talk to, started for this run and stopped
+#   2. install_npm: the npm packages of the browser benchmark (Lighthouse, in
+#      test/browser/lighthouse), with npm ci at the lockfile's versions when missing.
+#   3. start_services: services the tests talk to, started for this run and stopped
 #      when it ends (none yet).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,13 +25,16 @@ die() { echo "test.sh: $*" >&2; exit 1; }
 # - chromium: the phone app's tests (test/browser) drive it headless;
 # - firefox-esr: the web push test with a real subscription (push_firefox_test.go): its
 #   push service is a preference, so the test gives it a local one (Chromium's is always
-#   Google's FCM, out of reach here).
+#   Google's FCM, out of reach here);
+# - nodejs, npm: Lighthouse, which the browser benchmark runs (lighthouse_bench_test.go).
 # VARDAG_CHROMIUM and VARDAG_FIREFOX name other browsers; the tests use them.
 install_packages() {
   local missing=()
   command -v strace >/dev/null || missing+=(strace)
   [ -x "${VARDAG_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-dejavu-core)
   [ -x "${VARDAG_FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   command -v apt-get >/dev/null ||
@@ -51,6 +56,16 @@ install_packages() {
   echo "   (took $((SECONDS - start)) s)"
 }
 
+# Lighthouse for the browser benchmark, at the lockfile's versions; it runs on Debian's
+# chromium (CHROME_PATH), so no browser is downloaded (puppeteer-core downloads none).
+install_npm() {
+  local dir=test/browser/lighthouse
+  [ -f "$dir/node_modules/lighthouse/cli/index.js" ] && return 0
+  echo "== npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) ||
+    die "npm ci in $dir failed"
+}
+
 # Services the tests talk to start here, each stopped by stop_services (on any exit),
 # and their addresses are passed to the tests in the environment. None yet.
 start_services() {
@@ -61,6 +76,7 @@ stop_services() {
 }
 
 install_packages
+install_npm
 if [ "${1:-}" = --install-only ]; then
   [ $# -eq 1 ] || die "--install-only takes no other arguments"
   exit 0

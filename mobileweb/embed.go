@@ -31,7 +31,8 @@ var (
 
 // FS returns the app's files rooted at static/, so that index.html is at the top
 // and the server can serve the tree as it is. In it, sw.js has its placeholders
-// "__VERSION__" and __PRECACHE__ replaced (see Template).
+// "__VERSION__" and __PRECACHE__ replaced and index.html names the files under the
+// version (see Template); its Version method tells the version.
 func FS() fs.FS {
 	fsOnce.Do(func() {
 		sub, err := fs.Sub(Static, "static")
@@ -50,7 +51,8 @@ func FS() fs.FS {
 
 // Template returns base with its sw.js templated: "__VERSION__" becomes the hex SHA-256
 // over every other file (name and contents, in sorted order) and __PRECACHE__ the JSON
-// list of the shell's URLs ("/" and every other file as "/path").
+// list of the shell's URLs ("/" and every other file as "/path"); and, when base has an
+// index.html, that page templated by Entry. The result has a method Version() string.
 func Template(base fs.FS) (fs.FS, error) {
 	version, shell, err := Shell(base)
 	if err != nil {
@@ -66,7 +68,13 @@ func Template(base fs.FS) (fs.FS, error) {
 	}
 	out := strings.Replace(string(src), `"__VERSION__"`, `"`+version+`"`, 1)
 	out = strings.Replace(out, "__PRECACHE__", string(list), 1)
-	return &templatedFS{base: base, sw: []byte(out)}, nil
+	t := &templatedFS{base: base, version: version, files: map[string][]byte{serviceWorker: []byte(out)}}
+	if page, err := fs.ReadFile(base, entryPage); err == nil {
+		if t.files[entryPage], err = Entry(base, page, version); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // Shell returns the version of the app and the URLs of its shell, for the service worker.
@@ -103,14 +111,20 @@ func Shell(base fs.FS) (version string, urls []string, err error) {
 	return hex.EncodeToString(h.Sum(nil)), urls, nil
 }
 
-// templatedFS serves base, except for sw.js, which it serves from memory.
+// templatedFS serves base, except for the templated files (sw.js, index.html), which it
+// serves from memory.
 type templatedFS struct {
-	base fs.FS
-	sw   []byte
+	base    fs.FS
+	version string
+	files   map[string][]byte
 }
 
+// Version is the app's version: the hex SHA-256 of its files (see Shell).
+func (t *templatedFS) Version() string { return t.version }
+
 func (t *templatedFS) Open(name string) (fs.File, error) {
-	if name != serviceWorker {
+	data, ok := t.files[name]
+	if !ok {
 		return t.base.Open(name)
 	}
 	f, err := t.base.Open(name)
@@ -122,10 +136,10 @@ func (t *templatedFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &memFile{Reader: bytes.NewReader(t.sw), info: memInfo{FileInfo: info, size: int64(len(t.sw))}}, nil
+	return &memFile{Reader: bytes.NewReader(data), info: memInfo{FileInfo: info, size: int64(len(data))}}, nil
 }
 
-// memFile is the templated sw.js; it can seek, as http.FS needs for ranges.
+// memFile is a templated file; it can seek, as http.FS needs for ranges.
 type memFile struct {
 	*bytes.Reader
 	info memInfo

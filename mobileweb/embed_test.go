@@ -51,8 +51,8 @@ func TestIndexIsSwedish(t *testing.T) {
 	if !strings.Contains(page, `href="/healthz"`) {
 		t.Error("index.html does not link to /healthz")
 	}
-	if !strings.Contains(page, `<script type="module" src="/js/main.js">`) {
-		t.Error("index.html does not load the app as the module /js/main.js")
+	if !strings.Contains(page, `<script type="module" src="`+Versioned(FS().(interface{ Version() string }).Version())+`js/main.js">`) {
+		t.Error("index.html does not load the app as the module /v/<version>/js/main.js")
 	}
 	if !strings.Contains(page, `rel="manifest" href="/manifest.webmanifest"`) {
 		t.Error("index.html does not link the web app manifest")
@@ -87,7 +87,7 @@ func TestHTMLHasNothingInline(t *testing.T) {
 func TestLinkedStylesheetsAreEmbedded(t *testing.T) {
 	for _, name := range htmlFiles(t) {
 		for _, m := range stylesheet.FindAllStringSubmatch(readFile(t, name), -1) {
-			file := strings.TrimPrefix(m[1], "/")
+			file := strings.TrimPrefix(strings.TrimPrefix(m[1], Versioned(FS().(interface{ Version() string }).Version())), "/")
 			if _, err := fs.Stat(FS(), file); err != nil {
 				t.Errorf("%s links %s, which is not embedded: %v", name, m[1], err)
 			}

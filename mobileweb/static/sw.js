@@ -8,6 +8,7 @@ import { storeListed, readMeta, writeMeta } from './js/store.js';
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
 const CACHE = `vardag-shell-${VERSION}`;
+const VERSIONED = `/v/${VERSION}/`;
 
 self.addEventListener('install', event => {
   event.waitUntil(caches.open(CACHE).then(cache => cache.addAll(PRECACHE.map(u => new Request(u, { cache: 'reload' })))));
@@ -35,8 +36,10 @@ self.addEventListener('fetch', event => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) return; // never cached, never touched
-  // The screens live in the hash, so the app is the one page "/".
-  const key = url.pathname === '/index.html' ? '/' : url.pathname;
+  // The screens live in the hash, so the app is the one page "/"; the page names the
+  // files under this version (mobileweb.Versioned), the same files the shell holds.
+  const path = url.pathname.startsWith(VERSIONED) ? url.pathname.slice(VERSIONED.length - 1) : url.pathname;
+  const key = path === '/index.html' ? '/' : path;
   if (!SHELL.has(key)) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);

@@ -2,11 +2,9 @@ package api
 
 import (
 	"io/fs"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -63,18 +61,12 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Delete("/push/subscriptions", h.RequireAuth, h.PushUnsubscribe)
 
 	routes.learn(app)
-	// The phone app's files; then 405 for a known path with another method, else 404.
-	app.Get("/*", manifestType, filesystem.New(filesystem.Config{Root: httpFS(web), Index: "index.html"}))
+	// The phone app's files (fs.go); then 405 for a known path with another method, else 404.
+	site, err := siteOf(web)
+	if err != nil {
+		panic("api: the phone app's files: " + err.Error()) // an embedded tree always reads
+	}
+	app.Get("/*", site.serve)
 	app.Use(routes.noRoute)
 	routeOtherMethods(app)
-}
-
-// manifestType gives the web app manifest its registered media type, which the file
-// server does not know by its extension.
-func manifestType(c *fiber.Ctx) error {
-	err := c.Next()
-	if err == nil && strings.HasSuffix(c.Path(), ".webmanifest") && c.Response().StatusCode() == fiber.StatusOK {
-		c.Set(fiber.HeaderContentType, "application/manifest+json")
-	}
-	return err
 }

@@ -42,17 +42,19 @@ func chromiumPath() string {
 // Phone is one phone: a Chromium process of its own with a fresh profile (so its own
 // IndexedDB, caches and service worker), showing one tab.
 type Phone struct {
-	t    testing.TB
-	name string
-	ctx  context.Context // the tab's chromedp context
+	t       testing.TB
+	name    string
+	ctx     context.Context // the tab's chromedp context
+	profile string          // the browser's profile folder
 
 	mu  sync.Mutex
 	log []string // console messages and uncaught exceptions, for failures
 }
 
-// NewPhone starts a headless Chromium at phone size. The test fails (not skips) when
-// there is no browser. It is stopped when the test ends.
-func NewPhone(t testing.TB, name string) *Phone {
+// NewPhone starts a headless Chromium at phone size, with extra allocator options if
+// any. The test fails (not skips) when there is no browser. It is stopped when the test
+// ends.
+func NewPhone(t testing.TB, name string, extra ...chromedp.ExecAllocatorOption) *Phone {
 	t.Helper()
 	path := chromiumPath()
 	if _, err := os.Stat(path); err != nil {
@@ -84,8 +86,9 @@ func NewPhone(t testing.TB, name string) *Phone {
 		chromedp.WindowSize(phoneWidth, phoneHeight),
 		chromedp.Env("TZ=Europe/Stockholm"), // the demo's "today" is Stockholm's
 	}
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	p := &Phone{t: t, name: name}
+	p := &Phone{t: t, name: name, profile: profile}
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	p.ctx = ctx
 	t.Cleanup(func() { cancel(); cancelAlloc() })

@@ -9,8 +9,10 @@ export function initialLang() {
   return (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'sv';
 }
 
+// The file is fetched beside the modules (under the version index.html named them by,
+// which the page preloads for Swedish).
 export async function loadLang(l) {
-  const res = await fetch(`/i18n/${l}.json`);
+  const res = await fetch(new URL(`../i18n/${l}.json`, import.meta.url));
   messages = await res.json();
   lang = l;
   document.documentElement.lang = l;
