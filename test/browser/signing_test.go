@@ -119,8 +119,15 @@ func TestTodayToSignedInTwoTaps(t *testing.T) {
 		t.Fatal("signing a dose due now asked for a confirmation")
 	}
 	sel := fmt.Sprintf("[data-testid=%q]", "dose-"+medicine+"-"+dueID(due))
-	if got := anna.pills(sel); strings.Join(got, "|") != "Väntar på att skickas" {
-		t.Errorf("the dose waiting in the outbox reads %v, want only Väntar på att skickas", got)
+	// The phone may send it at once: until the outbox is empty the dose reads only
+	// "Väntar på att skickas", never "Given". (Between the server's answer and the pull
+	// that brings the signature the dose may read as due again for a moment: issue 13.)
+	for outbox := 1; outbox > 0; {
+		got := anna.pills(sel)
+		outbox = Count(anna.Entries("outbox"), "signing.sign")
+		if outbox > 0 && strings.Join(got, "|") != "Väntar på att skickas" {
+			t.Fatalf("the dose waiting in the outbox reads %v, want only Väntar på att skickas", got)
+		}
 	}
 	anna.SyncUntil("the signing to reach the server", `s.outbox === 0`)
 	anna.WaitFor("today to show the dose given", fmt.Sprintf(`[...document.querySelectorAll(%s)].some(e => e.innerText.includes('Given'))`, js(sel+" .pill")))
