@@ -39,7 +39,6 @@ func accessLog(t *testing.T, s *testserver.Server, token string, query url.Value
 // itself — and the unit's manager, and only they, reviews it and takes a client's extract
 // (loggranskning, registerutdrag: Patientdatalagen 4 kap. 3 §; OWASP ASVS 5.0 V16).
 func TestAccessLogOfPullsAndPhoneReads(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("lisa", demo.LonnenID, identity.RoleUnitManager, s.Clock.Now().Add(24*time.Hour))
 	anna, david, lisa := s.Login("anna"), s.Login("david"), s.Login("lisa")
@@ -212,7 +211,6 @@ func TestAccessLogOfPullsAndPhoneReads(t *testing.T) {
 // A pull that sends no client data logs nothing; a page with some logs it before it is
 // sent; a repeated phone read is logged once.
 func TestAccessLogOnlyWhatWasSent(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	anna.Pull()
@@ -248,7 +246,6 @@ func TestAccessLogOnlyWhatWasSent(t *testing.T) {
 }
 
 func TestAccessLogRefusesBadQueries(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	david := s.Login("david")
 	for _, q := range []url.Values{
@@ -303,7 +300,6 @@ func TestAccessLogRefusesBadQueries(t *testing.T) {
 // the client's unit, before the file is sent; the unit's review and each client's extract
 // show it.
 func TestBackupIsLoggedAsAReadOfEveryClient(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	admin, anna, david := s.Login("admin"), s.Login("anna"), s.Login("david")
 	changes, _ := anna.Pull()

@@ -20,7 +20,6 @@ import (
 // a factor asks for the password again): an otpauth URI and a QR code, confirmed with a
 // code; from then on only the new secret's codes open the account.
 func TestAuthenticatorEnrolment(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	if res := s.Do("POST", "/api/v1/me/totp", anna.Token, map[string]string{"password": "not it"}); res.Status != 403 || res.ErrorCode() != "wrong_password" {
@@ -83,7 +82,6 @@ func TestAuthenticatorEnrolment(t *testing.T) {
 // manager; a token is handed out by its serial, only to a user of its provider (or by an
 // administrator), and its codes open the account.
 func TestHardwareTokenImportAndBinding(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("rut", demo.AspenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
 	s.AddUser("rolf", demo.BjorkenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
@@ -213,7 +211,6 @@ func mustCode(t *testing.T, secret string, s *testserver.Server) string {
 // sessions; a reset by someone else never skips the second factor and makes the user
 // choose their own password before any data opens.
 func TestPasswordChangeAndReset(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	other := s.Login("anna")
@@ -289,7 +286,6 @@ func TestPasswordChangeAndReset(t *testing.T) {
 // answer training_required until it is recorded: a nurse's by the unit manager (a unit
 // representative records care staff's only).
 func TestTermsThenTraining(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	nurse := s.AddUser("nora", demo.AspenID, identity.RoleLicensed, s.Clock.Now().AddDate(0, 6, 0))
 	rep := s.AddUser("rut", demo.AspenID, identity.RoleUnitRep, s.Clock.Now().AddDate(0, 6, 0))
@@ -369,7 +365,6 @@ func TestTermsThenTraining(t *testing.T) {
 // A device id belongs to the user who first logged in with it, even before it pushes:
 // another user asking for it gets a new one, and the unit manager can revoke it.
 func TestADeviceBelongsToItsFirstUserBeforeItPushes(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna") // never pushes
 	res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "bo", "password": demo.Password, "device_id": anna.DeviceID})

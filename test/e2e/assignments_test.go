@@ -13,7 +13,6 @@ import (
 )
 
 func TestAssignmentFromTheAuthorityToTheCarer(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, s.Clock.Now().Add(24*time.Hour))
@@ -71,7 +70,6 @@ func TestAssignmentFromTheAuthorityToTheCarer(t *testing.T) {
 // a unit of another municipality, is refused with client_not_in_unit; nothing shows in
 // either unit's pull, and neither unit's statistics change.
 func TestAnAssignmentForAnotherUnitsClientIsRefused(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	soon := s.Clock.Now().Add(24 * time.Hour)
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, soon)

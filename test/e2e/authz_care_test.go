@@ -14,7 +14,6 @@ import (
 // TestAuthorizationDeviationReport: every role in Aspen reports a deviation on Aspen's
 // client (all staff must report); nobody outside Aspen can.
 func TestAuthorizationDeviationReport(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	report := func() any {
 		return map[string]any{"deviation_id": uuids.New(), "client_id": demo.ClientID(1), "type": "deviation", "person_alone": true,
@@ -26,7 +25,6 @@ func TestAuthorizationDeviationReport(t *testing.T) {
 
 // TestAuthorizationMessageToUnit: every role in Aspen writes to Aspen; nobody else can.
 func TestAuthorizationMessageToUnit(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	send := func() any {
 		return map[string]any{"message_id": uuids.New(), "to_unit_id": demo.AspenID, "text": "Nyckeln till trapphuset är bytt."}
@@ -38,7 +36,6 @@ func TestAuthorizationMessageToUnit(t *testing.T) {
 // TestMessageToAPersonGoesToColleaguesOnly: anna writes to bo (Aspen); to farid (another
 // provider) the person does not exist for her.
 func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	toBo := anna.Push("message.send", map[string]any{"message_id": uuids.New(), "to_user_id": demo.UserID("bo"), "text": "Kan du ta kvällsbesöket?"})
@@ -53,7 +50,6 @@ func TestMessageToAPersonGoesToColleaguesOnly(t *testing.T) {
 // client gets (the outside test: another provider's client was accepted, and the code told
 // which ids exist). A read made while the expired grant held is still taken.
 func TestAuthorizationReadLog(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	read := func(client string, at time.Time) func() any {
 		return func() any {
@@ -86,7 +82,6 @@ func TestAuthorizationReadLog(t *testing.T) {
 // alone; the manager's message naming the client reaches Aspen's managers and licensed
 // staff alone. One row per person of the table's four groups.
 func TestWhoPullsReceiptsAndReportStatus(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	msgID, devID := uuids.New(), uuids.New()
 	for _, step := range []struct {

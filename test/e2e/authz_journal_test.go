@@ -13,7 +13,6 @@ import (
 // TestAuthorizationJournal: journal.note.add for Aspen's client, by every role in Aspen,
 // another unit, another provider and with an expired grant.
 func TestAuthorizationJournal(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	note := func() any { return testserver.Note(uuids.New(), demo.ClientID(1), "Besök utfört.", s.Clock.Now()) }
 	rows := rowsFor("journal.note.add", note, map[identity.Role]string{
@@ -25,7 +24,6 @@ func TestAuthorizationJournal(t *testing.T) {
 // TestAuthorizationJournalCorrect: only Aspen's unit manager corrects Aspen's note; the
 // unit's other roles are told they may not; to everyone else the note does not exist.
 func TestAuthorizationJournalCorrect(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	noteID := uuids.New()
 	if r := devices["anna"].Push("journal.note.add", testserver.Note(noteID, demo.ClientID(1), "Gav fel medicin kl 8.", s.Clock.Now())); r.Results[0].Status != "applied" {
@@ -43,7 +41,6 @@ func TestAuthorizationJournalCorrect(t *testing.T) {
 // TestAuthorizationJournalClose: Aspen's manager and coordinator close a journal (twice is
 // harmless); the unit's other roles may not; to everyone else it does not exist.
 func TestAuthorizationJournalClose(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	closeIt := func() any {
 		return map[string]any{"journal_id": journal.JournalID(demo.ClientID(2)), "client_id": demo.ClientID(2)}

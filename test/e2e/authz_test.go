@@ -176,7 +176,6 @@ type adminRoute struct {
 // units, an administrator on anyone); a refusal changes nothing and records nothing, and
 // every act done is in the audit trail.
 func TestAccountAdministrationFollowsWhoAdministersWhom(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	soon, past := s.Clock.Now().Add(24*time.Hour), s.Clock.Now().Add(-time.Hour)
 	for _, p := range []struct {

@@ -22,7 +22,6 @@ func in(role identity.Role, roles ...identity.Role) bool {
 // TestAuthorizationAssignments: distributing is for coordinators and managers of the
 // unit; acknowledging for its staff, not licensed staff; elsewhere it does not exist.
 func TestAuthorizationAssignments(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	assignment := uuids.Named("assignment/DEMO-ASPEN-2")
 	distribute := func() any { return map[string]any{"assignment_id": assignment, "subunit_id": demo.AspenSydID} }
@@ -51,7 +50,6 @@ func TestAuthorizationAssignments(t *testing.T) {
 // only (licensed staff analyse HSL ones). Those who see it — the reporter (anna) and
 // licensed staff — are refused; to those who do not see deviations it does not exist.
 func TestAuthorizationDeviationAnalyse(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	analyse := func() any {
 		return map[string]any{"deviation_id": uuids.Named("demo/deviation/1"), "consequence": "Ingen skada", "analysis": "Halkigt golv",
@@ -71,7 +69,6 @@ func TestAuthorizationDeviationAnalyse(t *testing.T) {
 // TestAuthorizationSigning: lists and delegations are made by licensed staff; signing
 // needs a delegation (anna has one) or a licence.
 func TestAuthorizationSigning(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	now := s.Clock.Now()
 	list := func() any {
@@ -121,7 +118,6 @@ func TestAuthorizationSigning(t *testing.T) {
 
 // TestAuthorizationAdministration: bulletins and reference lists are the administrator's.
 func TestAuthorizationAdministration(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	devices["admin"] = s.Login("admin")
 	now := s.Clock.Now()
@@ -138,7 +134,6 @@ func TestAuthorizationAdministration(t *testing.T) {
 // TestAuthorizationRevokeAndRead: a delegation is revoked by the unit's licensed staff;
 // the message about a deviation is read by those it was for, the managers and nurses.
 func TestAuthorizationRevokeAndRead(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	now := s.Clock.Now()
 	revoke := func() any { // each row revokes a delegation of its own
@@ -172,7 +167,6 @@ func TestAuthorizationRevokeAndRead(t *testing.T) {
 
 // TestAuthorizationReferenceLists: reference lists are edited by the administrator only.
 func TestAuthorizationReferenceLists(t *testing.T) {
-	t.Parallel()
 	s, devices := authzWorld(t)
 	devices["admin"] = s.Login("admin")
 	save := func() any {

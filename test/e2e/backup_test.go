@@ -47,7 +47,6 @@ func restoreInto(t *testing.T, backup []byte) string {
 // restores it into a fresh data directory, starts a server on it and finds every note
 // acknowledged before the backup was asked for.
 func TestBackupTakenDuringPushesRestores(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	admin := s.Login("admin")
 	phones := make([]*testserver.Device, 8)
@@ -119,7 +118,6 @@ func TestBackupTakenDuringPushesRestores(t *testing.T) {
 // restored log gets cursor_expired, and still does once the restored log has grown past
 // its old position (the cursor names the entry it was made at).
 func TestRestoreAsPhonesMeetIt(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	admin, anna, bo := s.Login("admin"), s.Login("anna"), s.Login("bo")
 	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Före säkerhetskopian", s.Clock.Now()))
@@ -178,7 +176,6 @@ func TestRestoreAsPhonesMeetIt(t *testing.T) {
 }
 
 func TestBackupIsForAdministratorsOnly(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna, david, admin := s.Login("anna"), s.Login("david"), s.Login("admin")
 	for _, tc := range []struct {
@@ -207,7 +204,6 @@ func TestBackupIsForAdministratorsOnly(t *testing.T) {
 
 // TestBackupCommand runs `vardag backup` as an operator would.
 func TestBackupCommand(t *testing.T) {
-	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "vardag")
 	if out, err := exec.Command("go", "build", "-o", bin, "vardag/server").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
@@ -367,7 +363,6 @@ func noFile(t *testing.T, path string) {
 // Allow: GET before anything is done. A HEAD would run the GET's handler and drop its
 // body: copy the whole data file and log a read of every client for a file never sent.
 func TestHeadOnTheBackupCopiesNothingAndLogsNoRead(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	admin, david := s.Login("admin"), s.Login("david")
 	head := s.Head()

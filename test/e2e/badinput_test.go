@@ -33,7 +33,6 @@ func forge(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims
 // TestBadInputChangesNothing sends what a broken or hostile client might: each gets its
 // documented error code, and neither the log nor the device's position moves.
 func TestBadInputChangesNothing(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "Före", s.Clock.Now()))
@@ -176,7 +175,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 // not at all: no control character but line feed and tab, no broken Unicode; names are
 // matched exactly and given once; client_time is within what a phone can send now.
 func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	head := s.Head()
@@ -236,7 +234,6 @@ func TestMutationLevelRejectionsKeepTheLog(t *testing.T) {
 // arguments in another order and spacing (a phone's outbox after an app update, a proxy)
 // gets its stored result back, not mutation_id_reused; other content under the id does.
 func TestAMutationResentInAnotherKeyOrderIsADuplicate(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	now := s.Clock.Now()
@@ -273,7 +270,6 @@ func TestAMutationResentInAnotherKeyOrderIsADuplicate(t *testing.T) {
 // body limit; a gzip bomb (small on the wire, huge unpacked) is refused before it fills
 // the memory, also on the login, which needs no token; other encodings are refused.
 func TestCompressedBodiesKeepTheBodyLimit(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	gz := func(s string) []byte {
@@ -359,7 +355,6 @@ func heapSys() uint64 {
 // unsupported_encoding before anything is unpacked: the server's heap (the server runs in
 // this process) does not grow by a fraction of the bomb, and nothing changes. So is every
 // other way of stacking codings on the training route, where c.Body() once unpacked it all.
-// It runs alone (no t.Parallel): it measures this process's heap.
 func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
 	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
@@ -449,7 +444,6 @@ func TestAStackedGzipBombIsRefusedUnpacked(t *testing.T) {
 // method_not_allowed with the methods the address takes in Allow (RFC 9110 §15.5.6), also
 // where the address has a parameter; HEAD on the health check still works.
 func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	user := "/api/v1/admin/users/" + demo.UserID("bo")
@@ -482,7 +476,6 @@ func TestAWrongMethodIsToldTheMethodsTheAddressTakes(t *testing.T) {
 // another site without asking it first, never application/json: so no other site's form
 // can log in, verify a code or rotate a refresh token.
 func TestJSONRoutesTakeOnlyJSON(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) { c.PushSubject = config.DemoPushSubject })
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	admin, anna, authority := s.Login("admin"), s.Login("anna"), s.Login("myndighet")

@@ -15,7 +15,6 @@ import (
 // TestDemoCommand runs the binary as the README says (-demo on an empty data directory),
 // logs in as anna, and stops it with SIGTERM; a second start does not seed again.
 func TestDemoCommand(t *testing.T) {
-	t.Parallel()
 	bin := testserver.BuildBinary(t)
 	data := filepath.Join(t.TempDir(), "data")
 	p := testserver.StartBinary(t, bin, "-demo", "-data", data)

@@ -20,7 +20,6 @@ func kinds(t *testing.T, s *testserver.Server, user string) (map[string]int, []t
 
 // TestDemoUsersHaveWork: on first login each demo user has the work issue 4 names.
 func TestDemoUsersHaveWork(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna, _ := kinds(t, s, "anna")
 	if anna["assignment"] != 3 || anna["signing_list"] != 1 || anna["delegation"] != 2 || anna["journal_note"] < 2 {

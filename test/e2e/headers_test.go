@@ -63,7 +63,6 @@ func checkCSP(t *testing.T, what string, h http.Header) {
 // Cache-Control: no-store (ASVS 5.0 V14.3.2; RFC 9111 §5.2.2.5); and plain HTTP never
 // sends Strict-Transport-Security (RFC 6797 §7.2).
 func TestSecurityHeadersOverPlainHTTP(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	for _, c := range []struct {
@@ -216,7 +215,6 @@ func httpsDo(t *testing.T, client *http.Client, method, url, token string, body 
 // (RFC 6797 §6.1; OWASP ASVS 5.0 V3.4.1). Plain HTTP on the TLS port gets no answer in
 // clear text (ASVS 5.0 V12.2.1: TLS for all connectivity, no fallback).
 func TestHSTSOverTLS(t *testing.T) {
-	t.Parallel()
 	certFile, keyFile, cert := selfSigned(t, t.TempDir())
 	s := testserver.Start(t, func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
 	// testserver names the address http://; the listener speaks TLS.

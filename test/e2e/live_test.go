@@ -56,7 +56,6 @@ func nextEvent(lines <-chan string, within time.Duration) (string, bool) {
 }
 
 func TestLiveStreamPokesOnlyThoseWhoseScopesChanged(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna, bo, farid := s.Login("anna"), s.Login("bo"), s.Login("farid")
 	boLines, _ := stream(t, s, bo.Token)
@@ -78,7 +77,6 @@ func TestLiveStreamPokesOnlyThoseWhoseScopesChanged(t *testing.T) {
 }
 
 func TestLiveStreamKeepsAliveAndEndsWhenTheServerStops(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	bo := s.Login("bo")
 	lines, _ := stream(t, s, bo.Token)
@@ -100,7 +98,6 @@ func TestLiveStreamKeepsAliveAndEndsWhenTheServerStops(t *testing.T) {
 }
 
 func TestLiveStreamEndsWhenTheAccessTokenExpires(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) { c.AccessTTL = 2 * time.Second })
 	lines, _ := stream(t, s, s.Login("bo").Token)
 	deadline := time.After(10 * time.Second)

@@ -16,7 +16,6 @@ import (
 // failures, the lock is kept in the store (it survives a restart) and only a unit
 // representative or manager opens it.
 func TestAccountLocksBefore100FailuresAndTheLockSurvivesARestart(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	failures, lastDelay, maxDelay := 0, 0, 0
 	locked := false
@@ -95,7 +94,6 @@ func TestAccountLocksBefore100FailuresAndTheLockSurvivesARestart(t *testing.T) {
 // NIST SP 800-63B §5.2.2: the first few failures cost nothing, then each try waits
 // longer; a successful login clears the counter.
 func TestDelaysGrowAndASuccessClearsThem(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	_, _, mfa := login(t, s, "bo", demo.Password)
 	for range 5 {
@@ -145,7 +143,6 @@ func retryAfter(t *testing.T, res testserver.Response) int {
 // from X-Forwarded-For only when the connection is from a trusted proxy, so a caller
 // cannot dodge the limit by sending the header itself.
 func TestLoginLimitTrustsOnlyConfiguredProxies(t *testing.T) {
-	t.Parallel()
 	try := func(s *testserver.Server, from string) int {
 		return s.DoWith("POST", "/api/v1/auth/login", "", map[string]string{"X-Forwarded-For": from},
 			map[string]string{"username": "nobody", "password": "whatever1"}).Status
@@ -175,7 +172,6 @@ func TestLoginLimitTrustsOnlyConfiguredProxies(t *testing.T) {
 // address the proxy appended, the right-most one no trusted proxy wrote, also behind a
 // second proxy.
 func TestAForgedAddressBeforeAnAppendingProxyDoesNotDodgeTheLoginLimit(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) {
 		c.LoginLimit, c.TrustedProxies = 2, []string{"127.0.0.1", "192.0.2.0/24"}
 	})

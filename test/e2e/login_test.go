@@ -28,7 +28,6 @@ func verify(s *testserver.Server, mfa, code string) testserver.Response {
 }
 
 func TestLoginNeedsPasswordAndAFreshCode(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	if st, code, _ := login(t, s, "anna", "wrong-password"); st != 401 || code != "invalid_credentials" {
 		t.Fatalf("wrong password: %d %s", st, code)
@@ -62,7 +61,6 @@ func TestLoginNeedsPasswordAndAFreshCode(t *testing.T) {
 }
 
 func TestRefreshRotatesAndReuseEndsTheSession(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	old := anna.RefreshToken
@@ -86,7 +84,6 @@ func TestRefreshRotatesAndReuseEndsTheSession(t *testing.T) {
 }
 
 func TestLogoutAndShiftLimitEndTheSession(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	if res := s.Do("POST", "/api/v1/auth/logout", anna.Token, nil); res.Status != 204 {

@@ -43,7 +43,6 @@ func metric(t *testing.T, s *testserver.Server, name string) float64 {
 // checks run at once; the heap stays within that bound (the server runs in this process,
 // so its heap is this test's), /healthz keeps answering, and the logins that find no slot
 // within the wait are answered 503 busy with Retry-After instead of hanging.
-// It runs alone (no t.Parallel): it measures this process's heap and /healthz's answers.
 func TestALoginFloodKeepsMemoryBoundedAndHealthzAnswering(t *testing.T) {
 	const slots, logins, addresses = 4, 300, 10
 	const wait = 2 * time.Second
@@ -177,7 +176,6 @@ func TestALoginFloodKeepsMemoryBoundedAndHealthzAnswering(t *testing.T) {
 // known one with a wrong password costs, one argon2id check through the same slots, so
 // neither the time nor the server's load tells whether a username exists.
 func TestAnUnknownUsernameTakesTheSameWorkAsAWrongPassword(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	for _, user := range []string{"anna", "nobody", "bo", "ingen-alls"} {
 		before := metric(t, s, "vardag_password_checks_total")

@@ -18,7 +18,6 @@ import (
 // small pages. The cursor stays compact; when it outgrows an address, GET answers 431 in
 // the error shape and POST /api/v1/sync/pull takes it in the body.
 func TestManyUnitsPullToTheEnd(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	const units = 100
 	s.AddUser("regionchef", demo.AspenID, identity.RoleUnitManager, s.Clock.Now().Add(time.Hour))

@@ -84,7 +84,6 @@ func payloadsOf(rs []pushtest.Received) []string {
 // A message, a deviation, a new assignment and its distribution reach the right phones
 // as notifications that say only what kind of thing is new and how many.
 func TestWebPushEndToEnd(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
 	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, s.Clock.Now().Add(24*time.Hour))
@@ -200,7 +199,6 @@ func TestWebPushEndToEnd(t *testing.T) {
 }
 
 func TestWebPushSubscriptionValidation(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	bo := s.Login("bo")
 	b := svc.Browser("bo")
@@ -266,7 +264,6 @@ func TestWebPushSubscriptionValidation(t *testing.T) {
 // invalid_subscription naming the endpoint, nothing is stored, and the notifier's dialer
 // counts no connection, refused or made, until a real (test) push service is subscribed.
 func TestWebPushRefusesEndpointsInsideBeforeAnyConnection(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)
@@ -307,7 +304,6 @@ func TestWebPushRefusesEndpointsInsideBeforeAnyConnection(t *testing.T) {
 // user's device holds answers 409 push_endpoint_taken instead of moving it, and the first
 // owner keeps receiving on it.
 func TestAnotherUsersPushEndpointIsRefusedAndStaysItsOwners(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo, david := s.Login("anna"), s.Login("bo"), s.Login("david")
 	vapidKey(t, s, svc, anna.Token)
@@ -348,7 +344,6 @@ func sessionID(t *testing.T, token string) string {
 
 // 410 deletes a subscription; so do logout and any other end of the session.
 func TestWebPushSubscriptionEnds(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)
@@ -392,7 +387,6 @@ func TestWebPushSubscriptionEnds(t *testing.T) {
 }
 
 func TestWebPushRetriesAfter429(t *testing.T) {
-	t.Parallel()
 	s, svc := startPush(t)
 	anna, bo := s.Login("anna"), s.Login("bo")
 	vapidKey(t, s, svc, bo.Token)
@@ -417,7 +411,6 @@ func TestWebPushRetriesAfter429(t *testing.T) {
 
 // A push service that never answers delays no push and no pull: notifications wait in a
 // bounded queue for a few workers, and what does not fit is dropped.
-// It runs alone (no t.Parallel): it bounds each push and pull at 1 s.
 func TestWebPushHangingServiceDelaysNoSync(t *testing.T) {
 	s, svc := startPush(t, func(c *config.Config) {
 		c.PushWorkers, c.PushQueue, c.PushWindow, c.PushTimeout = 2, 4, 0, 30*time.Second

@@ -14,7 +14,6 @@ import (
 // alone; the store's count of writes (bbolt's own statistics) does not move. A real token
 // still rotates.
 func TestUnknownRefreshTokensWriteNothing(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna, ended := s.Login("anna"), s.Login("bo")
 	if res := s.Do("POST", "/api/v1/auth/logout", ended.Token, nil); res.Status != 204 {
@@ -45,7 +44,6 @@ func TestUnknownRefreshTokensWriteNothing(t *testing.T) {
 
 // TestRefreshIsLimitedPerAddress: /auth/refresh has a per-address limit of its own.
 func TestRefreshIsLimitedPerAddress(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, func(c *config.Config) { c.RefreshLimit = 3 })
 	for i := range 4 {
 		res := s.Do("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": "made-up-" + itoa(i)})

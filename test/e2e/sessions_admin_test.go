@@ -54,7 +54,6 @@ func pullStatus(s *testserver.Server, token string) testserver.Response {
 // phone keeps working; a care worker may not revoke devices; and the revoked id is never
 // given a session again.
 func TestAdminRevokesADevice(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	d1 := s.Login("anna")
 	d2 := s.Login("anna")
@@ -137,7 +136,6 @@ func TestAdminRevokesADevice(t *testing.T) {
 // (OWASP ASVS 5.0 V7.4.2) and refuses its logins; only someone who may manage the user does
 // it (ASVS 5.0 V8.2.1, V8.2.2), never to themselves.
 func TestDisablingAUserEndsTheirSessions(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	david, bo, admin := s.Login("david"), s.Login("bo"), s.Login("admin")
@@ -234,7 +232,6 @@ func listSessions(t *testing.T, s *testserver.Server, token, userID string) []se
 // §7.2: an absolute session limit), and ends one of them (ASVS 5.0 V7.4.5) while the others
 // keep running (V7.4.1: the ended one can no longer be used).
 func TestAdminEndsOneSession(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	a1 := s.Login("anna")
 	a2 := s.Login("anna")
@@ -328,7 +325,6 @@ func jwtPart(t *testing.T, token string, i int) map[string]any {
 // MAC checked, V9.1.2 algorithm allow-list without "none", V9.2.1 validity time span,
 // V9.2.2 token type, V9.2.3 audience). A refused token answers 401 (RFC 6750 §3.1).
 func TestAccessTokenChecksOverHTTP(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	claims := jwtPart(t, anna.Token, 1)
@@ -414,7 +410,6 @@ func assertRateLimited(t *testing.T, what string, res testserver.Response) {
 // with Retry-After (RFC 6585 §4). The password step, the code step and the SMS step share
 // one counter per address; refresh and authenticated calls are not counted.
 func TestLoginRequestsAreLimitedPerAddress(t *testing.T) {
-	t.Parallel()
 	t.Run("login", func(t *testing.T) {
 		s := rateLimitedServer(t)
 		// A phone logged in before (in-process, not through the limited routes).

@@ -14,7 +14,6 @@ import (
 // TestShutdownKeepsEveryAcknowledgedNote stops the server while devices push, restarts it
 // on the same file and finds every note whose push was answered 200.
 func TestShutdownKeepsEveryAcknowledgedNote(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	const devices = 8
 	phones := make([]*testserver.Device, devices)
@@ -43,7 +42,6 @@ func TestShutdownKeepsEveryAcknowledgedNote(t *testing.T) {
 }
 
 func TestLogsHoldNoNoteTextNamesOrPersonalNumbers(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	secret := "Hemlig anteckning om Astrid Nilssons hälsa"
@@ -62,7 +60,6 @@ func TestLogsHoldNoNoteTextNamesOrPersonalNumbers(t *testing.T) {
 }
 
 func TestMetricsCountMutations(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	anna.Push("journal.note.add", testserver.Note(uuids.New(), demo.ClientID(1), "x", s.Clock.Now()))
@@ -79,7 +76,6 @@ func TestMetricsCountMutations(t *testing.T) {
 // sends nothing. The stop must not wait for it until the read timeout (30 s); Stop fails
 // the test if the shutdown overruns its 10 s.
 func TestShutdownIsNotHeldByAnUnusedConnection(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 // medication to anna; anna signs, bo (no delegation) is refused, and a second signature
 // of the same occurrence is kept and flagged to the nurse — never merged, never dropped.
 func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	cecilia, anna, bo := s.Login("cecilia"), s.Login("anna"), s.Login("bo")
 	now := s.Clock.Now()
@@ -92,7 +91,6 @@ func TestSigningWithDelegationAndADoubleSigning(t *testing.T) {
 // delegation_revoked whatever its signed_at says (a device's clock could have put it
 // before the revocation by up to 72 hours), and nothing of it is stored.
 func TestASignatureArrivingAfterTheRevocationIsRefused(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	cecilia, anna := s.Login("cecilia"), s.Login("anna")
 	now := s.Clock.Now()
@@ -139,7 +137,6 @@ func TestASignatureArrivingAfterTheRevocationIsRefused(t *testing.T) {
 // signing window (12 h before the due time to 48 h after) and how long before the due
 // time it asks before signing: 60 minutes by default, else the server's setting.
 func TestMeTellsThePhoneTheSigningWindow(t *testing.T) {
-	t.Parallel()
 	type window struct {
 		Earliest int `json:"sign_earliest_s"`
 		Latest   int `json:"sign_latest_s"`

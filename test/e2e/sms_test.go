@@ -106,7 +106,6 @@ func verifySMS(s *testserver.Server, mfa, code string) testserver.Response {
 // SMS codes (NIST SP 800-63B §5.1.3 out-of-band): 6 random digits, to the registered
 // phone, accepted once, bound to their login attempt, valid 5 minutes.
 func TestSMSCodeLogsInOnceWithinFiveMinutes(t *testing.T) {
-	t.Parallel()
 	g := startSMSGateway(t)
 	s := startWithSMS(t, g)
 	phone := demo.PhoneOf(0) // anna
@@ -144,7 +143,6 @@ func TestSMSCodeLogsInOnceWithinFiveMinutes(t *testing.T) {
 // Asking for a new code never resets the 5 attempts of a login attempt (NIST SP 800-63B
 // §5.2.2), and a new code replaces the old one.
 func TestNewSMSCodeKeepsTheAttemptCount(t *testing.T) {
-	t.Parallel()
 	g := startSMSGateway(t)
 	s := startWithSMS(t, g)
 	phone := demo.PhoneOf(1) // bo
@@ -190,7 +188,6 @@ func TestNewSMSCodeKeepsTheAttemptCount(t *testing.T) {
 
 // A user without SMS, or a server without a gateway, is not offered SMS.
 func TestSMSOnlyWhereItCanBeSent(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t) // no gateway configured
 	_, _, mfa := login(t, s, "anna", demo.Password)
 	if res := s.Do("POST", "/api/v1/auth/sms", "", map[string]string{"mfa_token": mfa}); res.ErrorCode() != "method_not_available" {

@@ -62,7 +62,6 @@ func decoded(t *testing.T, r testserver.Response) []byte {
 // brotli, gzip or as it is by the request's Accept-Encoding and its q-values, always with
 // Vary: Accept-Encoding, and every form decodes to the very bytes of the file.
 func TestTheAppIsServedCompressedAsTheBrowserAccepts(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	version, _ := appVersion(t, s)
 	paths := []string{"/", "/index.html", "/sw.js", "/v/" + version + "/app.css", "/v/" + version + "/js/main.js", "/v/" + version + "/i18n/sv.json", "/manifest.webmanifest"}
@@ -117,7 +116,6 @@ func TestTheAppIsServedCompressedAsTheBrowserAccepts(t *testing.T) {
 // ETag, and an If-None-Match that matches gets 304 with no body. Another version's
 // names are not found: they never get this version's files.
 func TestVersionedFilesAreCachedForAYearAndTheEntryPageRevalidated(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	version, files := appVersion(t, s)
 	for _, want := range []string{"app.css", "js/main.js"} {

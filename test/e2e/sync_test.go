@@ -27,7 +27,6 @@ func findChange(cs []testserver.Change, kind, id string) (testserver.Change, boo
 }
 
 func TestNoteFromAnnaReachesBoButNeverFarid(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna, bo, farid := s.Login("anna"), s.Login("bo"), s.Login("farid")
 	bo.Pull()
@@ -66,7 +65,6 @@ func TestNoteFromAnnaReachesBoButNeverFarid(t *testing.T) {
 }
 
 func TestFirstPullHoldsOnlyOwnUnitsClients(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	changes, _ := s.Login("farid").Pull()
 	clients := 0
@@ -85,7 +83,6 @@ func TestFirstPullHoldsOnlyOwnUnitsClients(t *testing.T) {
 }
 
 func TestRepeatedPushAppliesNothingTwice(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	anna := s.Login("anna")
 	at := s.Clock.Now().Add(-time.Hour)
@@ -128,7 +125,6 @@ func TestRepeatedPushAppliesNothingTwice(t *testing.T) {
 }
 
 func TestExpiredGrantDropsTheUnit(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("gustav", demo.AspenID, identity.RoleCareStaff, s.Clock.Now().Add(time.Hour))
 	gustav := s.Login("gustav")
@@ -151,7 +147,6 @@ func TestExpiredGrantDropsTheUnit(t *testing.T) {
 }
 
 func TestFiftyDevicesPushConcurrently(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	const devices, pushes, per = 50, 4, 5
 	phones := make([]*testserver.Device, devices)

@@ -23,7 +23,6 @@ const chosenSeed = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 // password, log in as him — is refused at every step, and his account stays as it was.
 // The same token handed to care staff of her unit is hers to hand out.
 func TestAUnitRepresentativeCannotTakeOverHerManagersAccount(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("arvid", demo.AspenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
 	arvid := s.Login("arvid")
@@ -91,7 +90,6 @@ func TestAUnitRepresentativeCannotTakeOverHerManagersAccount(t *testing.T) {
 // message about each in their pull (no one else does), with no serial, seed or password
 // in it, and the audit trail holds both acts: who, whom, what, when.
 func TestANewTokenOrAResetPasswordIsToldToTheOwnerAndAudited(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	s.AddUser("rut", demo.AspenID, identity.RoleUnitRep, s.Clock.Now().Add(24*time.Hour))
 	rut, david, bo := s.Login("rut"), s.Login("david"), s.Login("bo")

@@ -35,7 +35,6 @@ func patientPasswordChecks(c *config.Config) { c.PasswordWait = 30 * time.Second
 // checked, the other 20 answer 429 at once without a check, and the account's counter
 // ends at exactly 5.
 func TestConcurrentWrongPasswordsAreCheckedOnlyAsOftenAsAllowed(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, patientPasswordChecks)
 	runs := metric(t, s, "vardag_password_checks_total")
 	var mu sync.Mutex
@@ -64,7 +63,6 @@ func TestConcurrentWrongPasswordsAreCheckedOnlyAsOftenAsAllowed(t *testing.T) {
 // account's counter is the number checked. (Past its 5 tries an mfa_token is gone, and
 // answers invalid_code like any unknown token, so the answers alone do not tell.)
 func TestConcurrentCodesAreCheckedOnlyAsOftenAsAllowed(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t, patientPasswordChecks)
 	burst := func(tokens []string, n int) map[string]int {
 		var mu sync.Mutex
@@ -105,7 +103,6 @@ func TestConcurrentCodesAreCheckedOnlyAsOftenAsAllowed(t *testing.T) {
 // is throttled like an account: the same answers, in the same order, with the same
 // delays, up to the lock, and the same work (a password check, or none while throttled).
 func TestAnUnknownUsernameAnswersLikeAKnownOne(t *testing.T) {
-	t.Parallel()
 	s := testserver.Start(t)
 	type answer struct {
 		status     int
