@@ -111,8 +111,7 @@ func SystemToUnitManagers(tx *syncengine.Tx, m Message) error {
 	if m.ToUnitManagers == "" {
 		return fmt.Errorf("messages: a system message needs a unit")
 	}
-	m.SentAt = tx.Now()
-	return tx.Put(Kind, m.MessageID, m.scopes(), m)
+	return putSystem(tx, m)
 }
 
 // SystemToUser stages a message from the system to one person (a change to their own
@@ -122,6 +121,11 @@ func SystemToUser(tx *syncengine.Tx, m Message) error {
 	if m.ToUserID == "" {
 		return fmt.Errorf("messages: a system message to a person needs the person")
 	}
+	return putSystem(tx, m)
+}
+
+// putSystem stages a system message, sent now, where its recipients see it.
+func putSystem(tx *syncengine.Tx, m Message) error {
 	m.SentAt = tx.Now()
 	return tx.Put(Kind, m.MessageID, m.scopes(), m)
 }

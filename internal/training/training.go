@@ -21,14 +21,11 @@ var Mutations = map[string]bool{
 	"delegation.revoke":     true,
 }
 
-// Code is the rejection code of a function closed for want of training.
-const Code = codes.TrainingRequired
-
 // Message says what to do, in words a user can act on.
 const Message = "This function opens when your training is recorded; ask your unit representative (verksamhetsombud)."
 
 // Guard wraps the handlers that need training so that an untrained user's mutation is
-// rejected with Code before the care rules run.
+// rejected (codes.TrainingRequired) before the care rules run.
 func Guard(handlers map[string]syncengine.Handler) map[string]syncengine.Handler {
 	out := make(map[string]syncengine.Handler, len(handlers))
 	for name, h := range handlers {
@@ -36,7 +33,7 @@ func Guard(handlers map[string]syncengine.Handler) map[string]syncengine.Handler
 			apply := h.Apply
 			h.Apply = func(tx *syncengine.Tx, call syncengine.Call) error {
 				if a, ok := call.Actor.Domain.(identity.Access); !ok || !a.Trained {
-					return syncengine.Reject(Code, Message)
+					return syncengine.Reject(codes.TrainingRequired, Message)
 				}
 				return apply(tx, call)
 			}

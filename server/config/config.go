@@ -205,8 +205,10 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		TLSCert:          *vals["tls-cert"],
 		TLSKey:           *vals["tls-key"],
 		SignEarlyWarning: p.duration("sign-early-warning"),
+		StreamsPerDevice: p.int("streams-per-device"),
+		StreamsPerUser:   p.int("streams-per-user"),
+		StreamsMax:       p.int("streams-max"),
 	}
-	c.StreamsPerDevice, c.StreamsPerUser, c.StreamsMax = p.int("streams-per-device"), p.int("streams-per-user"), p.int("streams-max")
 	if c.SMS == "" {
 		c.SMS = "none"
 		if c.Demo {

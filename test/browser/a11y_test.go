@@ -101,7 +101,7 @@ func TestAccessibility(t *testing.T) {
 	checkScreen(t, anna, "sign confirm")
 	anna.Click("confirm-cancel")
 	Eval[bool](anna, fmt.Sprintf(`(async () => {
-		const d = await (await import('/js/db.js')).db();
+		const d = await (await import(new URL('db.js', document.querySelector('script[type=module]').src).href)).db();
 		const now = new Date().toISOString();
 		await d.put('attention', { local_id: 999999, name: 'signing.sign', client_time: now, mutation_id: 999999, status: 'rejected',
 			args: { signature_id: %s, list_id: %s, measure_id: %s, due_at: %s, outcome: 'given', signed_at: now },

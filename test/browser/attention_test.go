@@ -108,7 +108,7 @@ func TestRejectedReadResentKeepsItsTime(t *testing.T) {
 	anna.WaitScreen("attention")
 	anna.WaitFor("an attention item", `document.querySelector('[data-testid^=attention-resend-]')`)
 	local := Eval[int](anna, `(async () => {
-		const d = await (await import('/js/db.js')).db();
+		const d = await (await import(new URL('db.js', document.querySelector('script[type=module]').src).href)).db();
 		return (await d.getAll('attention')).find(e => e.args.what === 'journal').local_id;
 	})()`)
 	anna.Click(fmt.Sprintf("attention-resend-%d", local))

@@ -70,7 +70,7 @@ func TestADeviationIsConfirmedSentOnlyOnceTheServerHasIt(t *testing.T) {
 			const e = document.querySelector('[data-testid=report-confirmation]');
 			if (!e) return;
 			const state = e.dataset.state;
-			const db = await import('/js/db.js');
+			const db = await import(new URL('db.js', document.querySelector('script[type=module]').src).href);
 			const rec = await db.getRecord('deviation', location.hash.split('/')[2]);
 			window.__states.push(state + (rec ? '+record' : ''));
 		}).observe(document.body, { subtree: true, childList: true, attributes: true });

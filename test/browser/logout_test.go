@@ -52,7 +52,7 @@ func TestLogoutSendsWhatWaitsFirst(t *testing.T) {
 	anna := NewPhone(t, "anna")
 	anna.Login(s, "anna")
 	anna.SyncNow()
-	Eval[any](anna, `import('/js/rounds.js').then(m => { m.stopSync(); return null; })`)
+	Eval[any](anna, `import(new URL('rounds.js', document.querySelector('script[type=module]').src).href).then(m => { m.stopSync(); return null; })`)
 	text := "Skrivet strax före utloggning " + uuids.New()
 	anna.WriteNote(astrid, "Kvällsbesök", text)
 	if out := anna.Entries("outbox"); Count(out, "journal.note.add") != 1 {
@@ -92,7 +92,7 @@ func TestLogoutWarnsOfReadsThatWouldBeLost(t *testing.T) {
 	anna.WaitFor("the service worker to control the page", `!!navigator.serviceWorker.controller`)
 	s.Stop()
 	anna.OpenClient(astrid)
-	anna.WaitFor("the read of Astrid in the outbox", fmt.Sprintf(`import('/js/outbox.js').then(m => m.outboxEntries()).then(es => es.some(e => e.name === 'access.viewed' && e.args.client_id === %s))`, js(astrid)))
+	anna.WaitFor("the read of Astrid in the outbox", fmt.Sprintf(`import(new URL('outbox.js', document.querySelector('script[type=module]').src).href).then(m => m.outboxEntries()).then(es => es.some(e => e.name === 'access.viewed' && e.args.client_id === %s))`, js(astrid)))
 	anna.Logout()
 	if log := anna.Log(); !strings.Contains(log, "dialog confirm: Det finns läsningar av brukares uppgifter som inte har skickats till loggen än") {
 		t.Errorf("the logout did not warn of the unsent read:\n%s", log)

@@ -120,7 +120,7 @@ func (p *Phone) ShiftClock(d time.Duration) {
 // Meta reads one of the app's meta values through the app's own module (js/db.js).
 func Meta[T any](p *Phone, key string) T {
 	p.t.Helper()
-	return Eval[T](p, fmt.Sprintf(`import('/js/db.js').then(m => m.getMeta(%s)).then(v => v === undefined ? null : v)`, js(key)))
+	return Eval[T](p, fmt.Sprintf(`import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.getMeta(%s)).then(v => v === undefined ? null : v)`, js(key)))
 }
 
 // waitWiped waits until the phone holds nothing: no vardag database, no cache, no
@@ -165,7 +165,7 @@ func liveRecords(s *testserver.Server, username string) []string {
 func phoneRecords(p *Phone) []string {
 	p.t.Helper()
 	out := Eval[[]string](p, `(async () => {
-		const db = await import('/js/db.js');
+		const db = await import(new URL('db.js', document.querySelector('script[type=module]').src).href);
 		const d = await db.db();
 		const kinds = new Set((await d.getAllKeys('frags')).map(k => k[0].split('/')[0]));
 		const out = [];
@@ -180,8 +180,8 @@ func phoneRecords(p *Phone) []string {
 // modules (js/db.js, js/zip.js): the fragments' plain fields (bucket, ids, scopes,
 // tombstones) and their records' data, deflated or not.
 const storeText = `(async () => {
-	const db = await import('/js/db.js');
-	const zip = await import('/js/zip.js');
+	const db = await import(new URL('db.js', document.querySelector('script[type=module]').src).href);
+	const zip = await import(new URL('zip.js', document.querySelector('script[type=module]').src).href);
 	const d = await db.db();
 	const texts = [];
 	for (const f of await d.getAll('frags')) {
@@ -332,7 +332,7 @@ func TestCursorExpiredPushesThenPullsFromEmpty(t *testing.T) {
 	if found != 1 {
 		t.Errorf("anna's note is on the server %d times, want once", found)
 	}
-	if n := Eval[int](anna, fmt.Sprintf(`import('/js/db.js').then(m => m.byKind('journal_note')).then(l => l.filter(r => r.id === %s).length)`, js(gone))); n != 0 {
+	if n := Eval[int](anna, fmt.Sprintf(`import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.byKind('journal_note')).then(l => l.filter(r => r.id === %s).length)`, js(gone))); n != 0 {
 		t.Error("the removed note is on the phone")
 	}
 	anna.OpenJournal(astrid)

@@ -259,7 +259,7 @@ func TestPushNotifications(t *testing.T) {
 	// The language the app shows reaches the worker (meta "lang").
 	p.Click("lang-toggle")
 	p.WaitFor("the English frame", `document.documentElement.lang === 'en'`)
-	p.WaitFor("the language kept for the worker", `import('/js/db.js').then(m => m.getMeta('lang')).then(l => l === 'en')`)
+	p.WaitFor("the language kept for the worker", `import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.getMeta('lang')).then(l => l === 'en')`)
 	p.DeliverPush(s.URL, reg, `{"category":"message","count":4}`)
 	p.waitNotification("message", "4 new messages")
 

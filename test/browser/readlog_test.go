@@ -129,7 +129,7 @@ func merge(a, b map[read]int) map[read]int {
 // screen drawn after the round, from the store as the round left it.
 func (p *Phone) trackDrawing() {
 	p.t.Helper()
-	Eval[bool](p, `window.__drawn ? true : import('/js/bus.js').then(bus => {
+	Eval[bool](p, `window.__drawn ? true : import(new URL('bus.js', document.querySelector('script[type=module]').src).href).then(bus => {
 		const d = window.__drawn = { rounds: 0, before: null };
 		bus.on('synced', e => {
 			if (e.readsOnly) return;

@@ -23,7 +23,7 @@ func TestRouterShowsTheLatestNavigation(t *testing.T) {
 		anna.GoToday()
 		anna.Quiet()
 		got := Eval[string](anna, fmt.Sprintf(`(async () => {
-			const db = await import('/js/db.js');
+			const db = await import(new URL('db.js', document.querySelector('script[type=module]').src).href);
 			const d = await db.db();
 			const tx = d.transaction('frags', 'readwrite');
 			const until = performance.now() + 500;

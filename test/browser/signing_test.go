@@ -122,13 +122,14 @@ func TestTodayToSignedInTwoTaps(t *testing.T) {
 	// The phone may send it at once: until the outbox is empty the dose reads only
 	// "Väntar på att skickas", never "Given". (Between the server's answer and the pull
 	// that brings the signature the dose may read as due again for a moment: issue 13.)
-	for outbox := 1; outbox > 0; {
+	testserver.WaitUntil(t, "the signing to leave the outbox", func() bool {
 		got := anna.pills(sel)
-		outbox = Count(anna.Entries("outbox"), "signing.sign")
-		if outbox > 0 && strings.Join(got, "|") != "Väntar på att skickas" {
+		waiting := Count(anna.Entries("outbox"), "signing.sign") > 0
+		if waiting && strings.Join(got, "|") != "Väntar på att skickas" {
 			t.Fatalf("the dose waiting in the outbox reads %v, want only Väntar på att skickas", got)
 		}
-	}
+		return !waiting
+	})
 	anna.SyncUntil("the signing to reach the server", `s.outbox === 0`)
 	anna.WaitFor("today to show the dose given", fmt.Sprintf(`[...document.querySelectorAll(%s)].some(e => e.innerText.includes('Given'))`, js(sel+" .pill")))
 	sigs := serverSignatures(t, s, medicine, due)
@@ -282,7 +283,7 @@ func TestSigningAgainAsksAndIsFlaggedDouble(t *testing.T) {
 	anna.WaitScreen("sign")
 	anna.WaitFor("the signature shown", `!!document.querySelector('main .signatures')`)
 	shown := Eval[string](anna, `document.querySelector('main .signatures').innerText`)
-	signedAt := Eval[string](anna, `(async () => { const m = await import('/js/db.js'); return (await m.byKind('signature')).map(r => r.data).find(s => s.author_id === `+js(demo.UserID("anna"))+` && s.measure_id === `+js(medicine)+` && Date.parse(s.due_at) === `+fmt.Sprint(due.UnixMilli())+`).signed_at; })()`)
+	signedAt := Eval[string](anna, `(async () => { const m = await import(new URL('db.js', document.querySelector('script[type=module]').src).href); return (await m.byKind('signature')).map(r => r.data).find(s => s.author_id === `+js(demo.UserID("anna"))+` && s.measure_id === `+js(medicine)+` && Date.parse(s.due_at) === `+fmt.Sprint(due.UnixMilli())+`).signed_at; })()`)
 	at, _ := time.Parse(time.RFC3339Nano, signedAt)
 	if !strings.Contains(shown, "Anna") || !strings.Contains(shown, "Given") || !strings.Contains(shown, at.In(stockholm).Format("15:04")) {
 		t.Errorf("the signed dose shows %q, want who (Anna), the outcome and the time %s", shown, at.In(stockholm).Format("15:04"))
@@ -383,7 +384,7 @@ func TestResendOfferedOnlyWhereItCanSucceed(t *testing.T) {
 		{`{name: 'signing.sign', status: 'rejected', error: {code: 'list_not_found'}}`, `['comment']`, false},
 		{`{name: 'assignment.acknowledge', status: 'rejected', error: {code: 'assignment_not_distributed'}}`, `[]`, false},
 	} {
-		if got := Eval[bool](p, fmt.Sprintf(`import('/js/outbox.js').then(m => m.canResend(%s, %s))`, tc.entry, tc.editable)); got != tc.want {
+		if got := Eval[bool](p, fmt.Sprintf(`import(new URL('outbox.js', document.querySelector('script[type=module]').src).href).then(m => m.canResend(%s, %s))`, tc.entry, tc.editable)); got != tc.want {
 			t.Errorf("canResend(%s) = %v, want %v", tc.entry, got, tc.want)
 		}
 	}

@@ -74,7 +74,7 @@ func TestTermsBeforeData(t *testing.T) {
 	if st := p.Stats(); st.Records != 0 || st.Outbox != 0 || string(st.Cursor) != `""` {
 		t.Errorf("the store before the terms are accepted: %+v, want no records and no cursor", st)
 	}
-	if n := Eval[int](p, `import('/js/db.js').then(m => m.db()).then(d => d.count('frags'))`); n != 0 {
+	if n := Eval[int](p, `import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.db()).then(d => d.count('frags'))`); n != 0 {
 		t.Errorf("%d fragments in the store before the terms are accepted", n)
 	}
 	before := p.Requests()
@@ -87,7 +87,7 @@ func TestTermsBeforeData(t *testing.T) {
 	}
 	t.Logf("requests before the acceptance: %v", requestList(before))
 	// The server refuses data to this session: a pull with the phone's own token.
-	token := Eval[string](p, `import('/js/db.js').then(m => m.getMeta('tokens')).then(t => t.access_token)`)
+	token := Eval[string](p, `import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.getMeta('tokens')).then(t => t.access_token)`)
 	if res := s.Do("GET", "/api/v1/sync/pull?limit=10", token, nil); res.Status != 403 || res.ErrorCode() != "terms_not_accepted" {
 		t.Errorf("a pull before the terms are accepted: %d %s, want 403 terms_not_accepted", res.Status, res.Body)
 	}

@@ -16,13 +16,7 @@ import (
 // stream opens the live stream and returns its lines as they come.
 func stream(t *testing.T, s *testserver.Server, token string) (<-chan string, *http.Response) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", s.URL+"/api/v1/sync/events", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { res.Body.Close() })
+	res := openStream(t, s, token)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
