@@ -172,15 +172,21 @@ func (s *Service) gate(userID string) error {
 }
 
 // fail counts the try as a failed password or code and returns cause, or ErrAccountLocked
-// when this failure locked the account.
+// when this failure locked the account. The count and the giving back of the try's place
+// are one step under the ledger's lock: a try begun between the two would otherwise see
+// this failure twice (in the store and in flight) and be throttled one failure early.
 func (t *try) fail(cause error) error {
 	if t.settled {
 		return cause
 	}
+	l := t.s.ledger
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer t.releaseLocked()
 	now := t.s.cfg.Now()
 	var st standing
 	if t.userID == "" {
-		st = t.s.ledger.countUnknown(t.name, now)
+		st = l.countUnknown(t.name, now)
 	} else {
 		u, err := t.s.cfg.Identity.ModifyUser(t.userID, func(u *identity.User) error {
 			st = standingOf(*u).counted(now)
@@ -191,12 +197,10 @@ func (t *try) fail(cause error) error {
 			return nil
 		})
 		if err != nil {
-			t.release()
 			return err
 		}
 		st = standingOf(u)
 	}
-	t.release()
 	if st.locked {
 		return ErrAccountLocked
 	}
@@ -206,23 +210,27 @@ func (t *try) fail(cause error) error {
 // release gives the try's place back without counting it (a right password or code, or one
 // that was never checked). It does nothing once the try is settled.
 func (t *try) release() {
+	l := t.s.ledger
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t.releaseLocked()
+}
+
+// releaseLocked is release for a caller holding the ledger's lock.
+func (t *try) releaseLocked() {
 	if t.settled {
 		return
 	}
 	t.settled = true
 	l := t.s.ledger
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.inFlight[t.key]--; l.inFlight[t.key] <= 0 {
 		delete(l.inFlight, t.key)
 	}
 }
 
 // countUnknown counts a failure of an unknown username, making room first when the ledger
-// is full.
+// is full; the caller holds l.mu.
 func (l *ledger) countUnknown(name [32]byte, now time.Time) standing {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	p := l.unknown[name]
 	if p == nil {
 		if len(l.unknown) >= maxUnknownNames {
