@@ -12,7 +12,15 @@ import (
 	"strings"
 	"testing"
 
+	"vardag/internal/accesslog"
+	"vardag/internal/assignments"
 	"vardag/internal/deviations"
+	"vardag/internal/identity"
+	"vardag/internal/journal"
+	msgs "vardag/internal/messages"
+	"vardag/internal/reference"
+	"vardag/internal/signing"
+	"vardag/syncengine"
 )
 
 func TestManifestIsInstallable(t *testing.T) {
@@ -104,6 +112,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	sv := messages(t, "sv")
 	used := map[string]string{}
 	call := regexp.MustCompile(`\bt\(\s*'([^']+)'|\bt\(\s*"([^"]+)"`)
+	plural := regexp.MustCompile(`\btn\(\s*'([^']+)'`) // a count: both forms
 	attr := regexp.MustCompile(`data-i18n="([^"]+)"`)
 	walkJS(t, func(name, src string) {
 		if strings.HasPrefix(name, "vendor/") {
@@ -111,6 +120,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		}
 		for _, m := range call.FindAllStringSubmatch(src, -1) {
 			used[m[1]+m[2]] = name
+		}
+		for _, m := range plural.FindAllStringSubmatch(src, -1) {
+			used[m[1]+"_one"], used[m[1]+"_other"] = name, name
 		}
 	})
 	for _, name := range htmlFiles(t) {
@@ -128,7 +140,11 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		"profession.":        deviations.Professions,
 		"analyse.lex.":       deviations.LexAssessments,
 		"analyse.status.":    {deviations.StatusInvestigating, deviations.StatusClosed, "new"},
-		"outcome.":           {"given", "partly_given", "not_given", "self_administered"},
+		"outcome.":           signing.Outcomes,
+		"alert.":             {signing.AlertDoubleSigning, signing.AlertMissed},
+		"role.":              {string(identity.RoleCareStaff), string(identity.RoleUnitRep), string(identity.RoleCoordinator), string(identity.RoleUnitManager), string(identity.RoleLicensed), "administrator"},
+		"mutation.":          mutationNames(),
+		"measure_kind.":      referenceCodes(reference.KindMeasureKinds),
 		"login.reason.":      {"session_ended", "wiped_offline", "device_revoked", "logged_out", "too_many_unlocks"},
 		"code.hint_":         {"totp", "sms"},
 		"assignment.status.": {"new", "distributed"},
@@ -146,6 +162,34 @@ func TestEveryUsedKeyExists(t *testing.T) {
 			t.Errorf("%s uses %q, which is not in the message files", where, k)
 		}
 	}
+}
+
+// mutationNames are the names of every change the server takes: the needs-attention
+// screen names a refused one by its mutation.<name> text.
+func mutationNames() []string {
+	var names []string
+	for _, hs := range []map[string]syncengine.Handler{
+		journal.Handlers(), deviations.Handlers(), msgs.Handlers(nil), assignments.Handlers(nil),
+		reference.Handlers(), signing.Handlers(nil), accesslog.Handlers(nil),
+	} {
+		for name := range hs {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// referenceCodes are the codes of a reference list as a municipality starts with it.
+func referenceCodes(kind string) []string {
+	var out []string
+	for _, l := range reference.Defaults() {
+		if l.Kind == kind {
+			for _, it := range l.Items {
+				out = append(out, it.Code)
+			}
+		}
+	}
+	return out
 }
 
 // codes.js repeats the server's deviation codes for the form; they must agree.

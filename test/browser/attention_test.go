@@ -3,6 +3,8 @@ package browser
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,4 +155,67 @@ func sameJSON(a, b string) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
+}
+
+// TestNeedsAttentionSpeaksSwedishForEveryCode: a refused change shows the server's reason
+// in the phone's own words, never the server's English. Every code of the catalogue
+// (internal/codes) is planted in needs attention with an English message and English
+// words on a field; the screen shows each code's Swedish text and the field by its
+// Swedish name, and none of the server's English.
+func TestNeedsAttentionSpeaksSwedishForEveryCode(t *testing.T) {
+	src, err := os.ReadFile("../../internal/codes/codes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+[A-Z]\w*\s*=\s*"([a-z0-9_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		all = append(all, m[1])
+	}
+	if len(all) < 50 {
+		t.Fatalf("only %d codes found in internal/codes/codes.go; is the pattern right?", len(all))
+	}
+	var sv map[string]string
+	if b, err := os.ReadFile("../../mobileweb/static/i18n/sv.json"); err != nil || json.Unmarshal(b, &sv) != nil {
+		t.Fatalf("sv.json: %v", err)
+	}
+
+	s := testserver.Start(t)
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	anna.Quiet()
+	var entries []map[string]any
+	for i, code := range all {
+		entries = append(entries, map[string]any{
+			"local_id": fmt.Sprintf("planted-%03d", i), "name": "journal.note.add", "client_time": time.Now().UTC().Format(time.RFC3339),
+			"args":   map[string]any{"note_id": "x", "client_id": astrid, "text": "Text " + code},
+			"status": "rejected", "record": nil,
+			"error": map[string]any{"code": code, "message": "SERVER ENGLISH for " + code, "fields": map[string]string{"signed_at": "must be at most 12 hours before the due time"}},
+		})
+	}
+	planted, _ := json.Marshal(entries)
+	Eval[bool](anna, fmt.Sprintf(`(async entries => {
+		const db = await new Promise((ok, fail) => { const r = indexedDB.open('vardag'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+		const tx = db.transaction('attention', 'readwrite');
+		for (const e of entries) tx.objectStore('attention').put(e);
+		await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+		db.close();
+		return true;
+	})(%s)`, planted))
+	anna.Click("nav-attention")
+	anna.WaitScreen("attention")
+	anna.WaitFor("every planted item", fmt.Sprintf(`document.querySelectorAll('[data-testid^=attention-item-planted-]').length === %d`, len(all)))
+	texts := Eval[map[string]string](anna, `Object.fromEntries([...document.querySelectorAll('[data-testid^=attention-item-planted-]')].map(e => [e.dataset.testid, e.innerText]))`)
+	for i, code := range all {
+		text := texts[fmt.Sprintf("attention-item-planted-%03d", i)]
+		if strings.Contains(text, "SERVER ENGLISH") || strings.Contains(text, "must be") {
+			t.Errorf("%s: the item shows the server's English:\n%s", code, text)
+		}
+		if want := sv["error."+code]; code != "conflict" && (want == "" || !strings.Contains(text, want)) {
+			t.Errorf("%s: the item does not show the Swedish text %q:\n%s", code, want, text)
+		}
+		if !strings.Contains(text, sv["attention.field.signed_at"]) {
+			t.Errorf("%s: the field signed_at is not named in Swedish (%q):\n%s", code, sv["attention.field.signed_at"], text)
+		}
+	}
 }

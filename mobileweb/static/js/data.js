@@ -1,6 +1,7 @@
 // Reading the care data out of the local store for the screens.
 import { byKind, byClient, getRecord } from './db.js';
 import { localDay, stockholmToUTC, isoSeconds } from './time.js';
+import { label, tOr } from './i18n.js';
 
 export function hasRole(user, role) {
   return !!(user && (user.roles || []).some(r => r.role === role));
@@ -28,6 +29,14 @@ export async function users() {
 export async function referenceList(kind) {
   const lists = (await byKind('reference_list')).map(r => r.data).filter(l => l.kind === kind);
   return lists.flatMap(l => l.items || []);
+}
+
+// measureKinds names the measures of signing lists (läkemedel, insulin, …): by the
+// municipality's reference list in the user's language, a kind not on it by the app's
+// own words, and only a kind neither knows by its code.
+export async function measureKinds() {
+  const items = new Map((await referenceList('measure_kinds')).map(i => [i.code, i]));
+  return code => (items.has(code) ? label(items.get(code)) : tOr(`measure_kind.${code}`, code));
 }
 
 // occurrencesToday expands a client's signing lists into today's occurrences (Stockholm

@@ -36,6 +36,13 @@ export function t(key, params) {
   return s;
 }
 
+// tn is t for a count n: the key's plural form in the current language, by the language's
+// own rules (Intl.PluralRules: key_one, key_other), with {n} and params filled in.
+export function tn(key, n, params) {
+  const form = `${key}_${new Intl.PluralRules(lang).select(n)}`;
+  return t(messages[form] !== undefined ? form : `${key}_other`, { ...params, n });
+}
+
 // tOr looks up a key built from data (a code from the server) and falls back to fallback.
 export function tOr(key, fallback) {
   return messages[key] ?? fallback;

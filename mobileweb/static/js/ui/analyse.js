@@ -32,7 +32,7 @@ export async function render(openId) {
         h('strong', {}, d.client_id ? (names.get(d.client_id) || '') : t('analyse.unit_deviation')),
         badge(a ? tOr(`analyse.status.${a.status}`, a.status) : t('analyse.status.new'), a?.status === 'closed' ? 'ok' : 'new'),
         p ? badge(t('common.pending'), 'pending') : null),
-      h('p', { class: 'meta' }, `${tOr(`deviation.type.${d.type}`, d.type)} · ${d.activity} · ${tOr(`deviation.area.${d.area}`, d.area)} · ${fmtDateTime(d.occurred_at)}`),
+      h('p', { class: 'meta' }, `${tOr(`deviation.type.${d.type}`, d.type)} · ${tOr(`activity.${d.activity}`, d.activity)} · ${tOr(`deviation.area.${d.area}`, d.area)} · ${fmtDateTime(d.occurred_at)}`),
       h('p', {}, d.course_of_events),
       d.suggested_action ? h('p', { class: 'meta' }, `${t('deviation.suggested')}: ${d.suggested_action}`) : null,
       a?.status === 'closed' ? h('p', { class: 'meta' }, `${t('analyse.consequence')}: ${a.consequence}`) : !mayAnalyse(user, d) ? null : openId === d.deviation_id ? form(d, a) : h('a', { class: 'btn', href: `#/analyse/${d.deviation_id}`, testid: `analyse-${d.deviation_id}` }, a ? t('analyse.edit') : t('analyse.start'))))) : empty(t('analyse.none')));

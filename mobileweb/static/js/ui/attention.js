@@ -79,8 +79,9 @@ function item(e) {
   return h('li', { class: 'card warn', testid: `attention-item-${id}` },
     h('div', { class: 'card-head' }, h('strong', {}, tOr(`mutation.${e.name}`, e.name))),
     h('p', { class: 'meta' }, fmtDateTime(e.client_time)),
-    h('p', { class: 'error' }, e.status === 'conflict' ? t('attention.conflict') : tOr(`error.${err.code}`, err.message || t('error.generic'))),
-    err.fields ? h('ul', { class: 'field-errors' }, Object.entries(err.fields).map(([f, why]) => h('li', {}, h('strong', {}, tOr(`attention.field.${f}`, f)), `: ${why}`))) : null,
+    h('p', { class: 'error' }, e.status === 'conflict' ? t('attention.conflict') : tOr(`error.${err.code}`, t('error.generic'))),
+    // The server's words on each field are English: the phone names the fields in its own.
+    err.fields ? h('p', { class: 'field-errors' }, t('attention.check_fields', { fields: Object.keys(err.fields).map(f => tOr(`attention.field.${f}`, t('attention.field.other'))).join(', ') })) : null,
     summary(e),
     form);
 }

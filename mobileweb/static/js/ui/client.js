@@ -5,7 +5,7 @@
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byClient } from '../db.js';
-import { client as getClient, users, occurrencesToday } from '../data.js';
+import { client as getClient, users, occurrencesToday, measureKinds } from '../data.js';
 import { pendingFor, markSeen } from '../outbox.js';
 import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
@@ -89,12 +89,13 @@ function noteItem(n, corrections, who) {
 async function signing(clientId) {
   const occ = await withState(await occurrencesToday(clientId));
   const who = await users();
+  const kindName = await measureKinds();
   if (!occ.length) return [h('h2', {}, t('client.signing')), empty(t('client.no_signing'))];
   return [h('h2', {}, t('client.signing_today')), h('ul', { class: 'cards' }, occ.map(o => {
     const signed = o.signatures.length > 0 || o.pending.length > 0;
     return h('li', { class: `card${o.unseen.length ? ' refused' : ''}` },
       h('div', { class: 'card-head' },
-        h('strong', {}, `${o.time} ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
+        h('strong', {}, `${o.time} ${kindName(o.measure.kind)}`),
         badges(o)),
       h('p', {}, o.measure.instruction || ''),
       o.unseen.map(e => refusal(e, async () => { await markSeen(e.local_id); render(clientId, 'signing'); })),

@@ -1,6 +1,6 @@
 // The idle lock screen: the password, checked on the phone, opens the app again.
 import { h, clear, field, announce } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 import { checkPassword } from '../auth.js';
 import { unlocked } from '../idle.js';
 import { getMeta } from '../db.js';
@@ -41,7 +41,7 @@ export async function render() {
           return ask('to-login', 'too_many_unlocks');
         }
         err.hidden = false;
-        err.textContent = t('locked.wrong', { n: MAX_TRIES - tries });
+        err.textContent = tn('locked.wrong', MAX_TRIES - tries);
         announce(err.textContent);
       },
     },

@@ -1,7 +1,7 @@
 // Login: username and password, then a code (TOTP or SMS), then the terms of use and a
 // new password when the server asks for them.
 import { h, clear, field, announce } from '../dom.js';
-import { t, tOr, currentLang } from '../i18n.js';
+import { t, tOr, currentLang, tn } from '../i18n.js';
 import { startLogin, sendSms, finishLogin, loadMe, getTerms, acceptTerms, changePassword } from '../auth.js';
 import { getMeta, setMeta, dbExists } from '../db.js';
 import { outboxCount } from '../outbox.js';
@@ -51,7 +51,7 @@ function errorBox() {
 
 function showError(box, err) {
   box.hidden = false;
-  box.textContent = err && err.code ? tOr(`error.${err.code}`, err.message || t('error.generic')) : t('error.generic');
+  box.textContent = err && err.code ? tOr(`error.${err.code}`, t('error.generic')) : t('error.generic');
   announce(box.textContent);
 }
 
@@ -64,7 +64,7 @@ export async function render(reason) {
   if (reason) notes.push(h('p', { class: 'notice', role: 'status' }, t(`login.reason.${reason}`)));
   if (await dbExists()) {
     const pending = await outboxCount();
-    if (pending > 0) notes.push(h('p', { class: 'notice' }, t('login.pending_kept', { n: pending })));
+    if (pending > 0) notes.push(h('p', { class: 'notice' }, tn('login.pending_kept', pending)));
     username.value = (await getMeta('username')) || '';
   }
   const form = authForm(err, submit,

@@ -4,14 +4,14 @@
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind } from '../db.js';
-import { clients, users } from '../data.js';
+import { clients, users, measureKinds } from '../data.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime, fmtTime } from '../time.js';
 import { show, currentNav, badge, empty } from './view.js';
 
 export async function render() {
   const nav = currentNav(); // first: see show()
-  const [alerts, signatures, clientList, who] = await Promise.all([byKind('signing_alert'), byKind('signature'), clients(), users()]);
+  const [alerts, signatures, clientList, who, kindName] = await Promise.all([byKind('signing_alert'), byKind('signature'), clients(), users(), measureKinds()]);
   const names = new Map(clientList.map(c => [c.client_id, c.name]));
   const sigs = new Map(signatures.map(r => [r.id, r.data]));
   const all = alerts.map(r => r.data).sort((a, b) => (b.due_at || '').localeCompare(a.due_at || ''));
@@ -23,7 +23,7 @@ export async function render() {
       h('h2', {}, title),
       items.length ? h('ul', { class: 'cards' }, items.map(a => h('li', { class: 'card warn', testid: `alert-${type}-${a.measure_id}-${a.due_at}` },
         h('div', { class: 'card-head' }, h('strong', {}, names.get(a.client_id) || ''), badge(tOr(`alert.${type}`, type), 'warn')),
-        h('p', {}, `${tOr(`measure_kind.${a.measure_kind}`, a.measure_kind)} · ${fmtDateTime(a.due_at)}`),
+        h('p', {}, `${kindName(a.measure_kind)} · ${fmtDateTime(a.due_at)}`),
         (a.signature_ids || []).map(id => sigs.get(id)).filter(Boolean).map(s => h('p', { class: 'meta' },
           `${tOr(`outcome.${s.outcome}`, s.outcome)} · ${who.get(s.author_id) || ''} · ${fmtTime(s.signed_at)}`)),
         h('a', { class: 'btn', href: `#/client/${a.client_id}/signing` }, t('overview.open_list'))))) : empty(t('overview.none')));

@@ -1,7 +1,7 @@
 // The frame around every screen: title, the sync indicator, the menu and the bottom
 // navigation (what a user sees depends on their roles).
 import { h, clear } from '../dom.js';
-import { t, currentLang, setLang, applyStatic } from '../i18n.js';
+import { t, currentLang, setLang, applyStatic, tn } from '../i18n.js';
 import { getMeta } from '../db.js';
 import { reachable } from '../api.js';
 import { state as syncState, requestSync, syncRound } from '../rounds.js';
@@ -98,8 +98,8 @@ async function onLogout() {
   }
   // Changes first (the user's work); else reads the read log would lose.
   const left = await outboxCounts();
-  const msg = left.changes > 0 ? t('menu.logout_confirm_pending', { n: left.changes })
-    : left.reads > 0 ? t('menu.logout_confirm_reads', { n: left.reads }) : t('menu.logout_confirm');
+  const msg = left.changes > 0 ? tn('menu.logout_confirm_pending', left.changes)
+    : left.reads > 0 ? tn('menu.logout_confirm_reads', left.reads) : t('menu.logout_confirm');
   if (!confirm(msg)) return;
   closeMenu();
   await logout();
@@ -128,7 +128,7 @@ export async function updateStatus() {
   el.dataset.syncing = String(syncState.syncing);
   const parts = [online ? t('status.online') : t('status.offline')];
   if (syncState.syncing) parts.push(t('status.syncing'));
-  parts.push(pending === 1 ? t('status.pending_one') : t('status.pending_other', { n: pending }));
+  parts.push(tn('status.pending', pending));
   parts.push(last ? t('status.last_sync', { time: fmtTime(last) }) : t('status.never_synced'));
   el.textContent = parts.join(' · ');
   el.classList.toggle('offline', !online);
@@ -145,7 +145,7 @@ export async function updateStatus() {
     unreadBadge.textContent = String(unread);
     const tab = unreadBadge.parentElement;
     if (unread === 0) tab.removeAttribute('aria-label');
-    else tab.setAttribute('aria-label', `${t('nav.messages')} ${unread === 1 ? t('nav.unread_one') : t('nav.unread_other', { n: unread })}`);
+    else tab.setAttribute('aria-label', `${t('nav.messages')} ${tn('nav.unread', unread)}`);
   }
   for (const a of document.querySelectorAll('.tab')) {
     const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen)) || (a.dataset.screen === 'messages' && document.body.dataset.screen === 'reports');

@@ -10,7 +10,7 @@
 import { h, field, announce } from '../dom.js';
 import { t, tOr, label } from '../i18n.js';
 import { getRecord, byClient, getMeta } from '../db.js';
-import { client as getClient, referenceList, users } from '../data.js';
+import { client as getClient, referenceList, users, measureKinds } from '../data.js';
 import { enqueue, markSeen } from '../outbox.js';
 import { logReads } from '../readlog.js';
 import { withState, maySign, warnings, badges, signatureLines, refusal } from '../doses.js';
@@ -31,6 +31,7 @@ addEventListener('hashchange', e => { if (new URL(e.newURL).hash.startsWith('#/s
 export async function render(listId, measureId, due) {
   const nav = currentNav(); // first: see show()
   const rec = await getRecord('signing_list', listId);
+  const kindName = await measureKinds();
   if (!rec) return show(nav, 'sign', back('#/today'), h('h1', {}, t('sign.not_found')));
   const list = rec.data;
   const measure = (list.measures || []).find(m => m.measure_id === measureId);
@@ -96,7 +97,7 @@ export async function render(listId, measureId, due) {
   show(nav, 'sign',
     back(backTo, backTo === '#/today' ? t('nav.today') : (c ? c.name : undefined)),
     h('h1', {}, t('sign.title')),
-    h('p', { class: 'lead' }, `${fmtTime(due)} · ${tOr(`measure_kind.${measure.kind}`, measure.kind)}`),
+    h('p', { class: 'lead' }, `${fmtTime(due)} · ${kindName(measure.kind)}`),
     c ? h('p', { class: 'meta' }, c.name) : null,
     h('p', {}, measure.instruction || ''),
     h('div', { class: 'card-head', testid: 'dose-state' }, badges(o)),

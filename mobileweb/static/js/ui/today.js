@@ -6,7 +6,7 @@
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
-import { clients as allClients, occurrencesToday } from '../data.js';
+import { clients as allClients, occurrencesToday, measureKinds } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { logReads } from '../readlog.js';
 import { localDay } from '../time.js';
@@ -47,6 +47,7 @@ export async function render() {
   // Today's doses of every client with a signing list.
   const lists = await byKind('signing_list');
   const clientIds = [...new Set(lists.map(r => r.data.client_id))];
+  const kindName = await measureKinds();
   const occ = await withState((await Promise.all(clientIds.map(id => occurrencesToday(id, lists)))).flat().sort((a, b) => a.due.localeCompare(b.due)));
   const signings = occ.length ? h('ul', { class: 'list doses' }, occ.map(o => h('li', {},
     h('a', {
@@ -54,7 +55,7 @@ export async function render() {
       href: `#/sign/${o.list.list_id}/${o.measure.measure_id}/${encodeURIComponent(o.due)}`,
     },
     h('span', { class: 'time' }, o.time),
-    h('span', {}, `${names.get(o.list.client_id) || ''} – ${tOr(`measure_kind.${o.measure.kind}`, o.measure.kind)}`),
+    h('span', {}, `${names.get(o.list.client_id) || ''} – ${kindName(o.measure.kind)}`),
     badges(o),
     o.unseen.length ? h('span', { class: 'refusal-line' }, `${tOr(`error.${o.unseen[0].error?.code}`, t('error.generic'))} ${t('dose.open_to_see')}`) : null,
     o.signatures.filter(s => s.comment || s.reason).map(s => h('span', { class: 'meta comment' }, [s.reason, s.comment].filter(Boolean).join(' · '))))))) : empty(t('today.no_signings'));
