@@ -3,6 +3,7 @@ package browser
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,8 +121,8 @@ func TestTodayToSignedInTwoTaps(t *testing.T) {
 	}
 	sel := fmt.Sprintf("[data-testid=%q]", "dose-"+medicine+"-"+dueID(due))
 	// The phone may send it at once: until the outbox is empty the dose reads only
-	// "Väntar på att skickas", never "Given". (Between the server's answer and the pull
-	// that brings the signature the dose may read as due again for a moment: issue 13.)
+	// "Väntar på att skickas", never "Given" (and after it, until the pull has brought the
+	// signature: TestASentSigningReadsAsWaitingUntilItsSignatureArrives).
 	testserver.WaitUntil(t, "the signing to leave the outbox", func() bool {
 		got := anna.pills(sel)
 		waiting := Count(anna.Entries("outbox"), "signing.sign") > 0
@@ -135,6 +136,62 @@ func TestTodayToSignedInTwoTaps(t *testing.T) {
 	sigs := serverSignatures(t, s, medicine, due)
 	if len(sigs) != 1 || sigs[0]["outcome"] != "given" || sigs[0]["author_id"] != demo.UserID("anna") || sigs[0]["double_signed"] != false {
 		t.Fatalf("the server holds %v, want anna's one signature, given", sigs)
+	}
+}
+
+// holdPulls makes the page's pulls wait, once a push of a signing has been answered, while
+// window.__vardagHoldPulls is set (window.__vardagPullHeld tells that one waits); every
+// other request goes through.
+const holdPulls = `(() => {
+	const orig = window.fetch.bind(window);
+	window.fetch = async (input, init) => {
+		const u = new URL(typeof input === 'string' ? input : input.url, location.href);
+		while (u.pathname === '/api/v1/sync/pull' && window.__vardagHoldPulls && window.__vardagPushed) {
+			window.__vardagPullHeld = true;
+			await new Promise(r => setTimeout(r, 20));
+		}
+		const res = await orig(input, init);
+		if (u.pathname === '/api/v1/sync/push' && res.ok && String(init && init.body).includes('"signing.sign"')) window.__vardagPushed = true;
+		return res;
+	};
+	return true;
+})()`
+
+// TestASentSigningReadsAsWaitingUntilItsSignatureArrives: the server has applied anna's
+// signing, but the pull that brings the signature has not come back yet. Today, drawn
+// afresh in between, shows the dose as waiting, never as due again (which would invite a
+// second dose); once the pull is in, it reads Given.
+func TestASentSigningReadsAsWaitingUntilItsSignatureArrives(t *testing.T) {
+	s := startAtTime(t, 12, 10)
+	anna := loginAt(t, s, "anna")
+	due := today(12, 0)
+	id := "dose-" + medicine + "-" + dueID(due)
+	sel := fmt.Sprintf("[data-testid=%q]", id)
+	anna.doseRow(medicine, due)
+	Eval[bool](anna, holdPulls)
+	Eval[bool](anna, `window.__vardagHoldPulls = true`)
+	anna.Click(id)
+	anna.WaitScreen("sign")
+	anna.Click("outcome-given")
+	anna.WaitScreen("today")
+	anna.WaitFor("the push answered and the pull held", `window.__vardagPullHeld === true`)
+	testserver.WaitUntil(t, "the signing to leave the outbox", func() bool { return Count(anna.Entries("outbox"), "signing.sign") == 0 })
+	if sigs := serverSignatures(t, s, medicine, due); len(sigs) != 1 {
+		t.Fatalf("the server holds %d signatures of the dose, want anna's one", len(sigs))
+	}
+	// Today drawn afresh while the signature is on its way.
+	Eval[bool](anna, `(location.hash = '#/messages', true)`)
+	anna.WaitScreen("messages")
+	Eval[bool](anna, `(location.hash = '#/today', true)`)
+	anna.WaitScreen("today")
+	row := anna.doseRow(medicine, due)
+	if got := anna.pills(sel); strings.Join(got, "|") != "Väntar på att skickas" || contains(row, "Dags nu") {
+		t.Errorf("applied, its signature not yet pulled, the dose reads %q (pills %v), want only Väntar på att skickas", row, got)
+	}
+	Eval[bool](anna, `(window.__vardagHoldPulls = false, true)`)
+	anna.WaitFor("today to show the dose given", fmt.Sprintf(`[...document.querySelectorAll(%s)].some(e => e.innerText.includes('Given'))`, js(sel+" .pill")))
+	if got := anna.pills(sel); slices.Contains(got, "Väntar på att skickas") {
+		t.Errorf("with its signature in, the dose still reads %v", got)
 	}
 }
 

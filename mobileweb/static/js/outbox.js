@@ -53,10 +53,21 @@ export async function attentionEntries() { return (await db()).getAll('attention
 export async function attentionCount() { return (await db()).count('attention'); }
 
 // pendingFor lists the waiting changes of one mutation name, for screens to show them
-// before the server has them ("väntar på synk").
+// before the server has them ("väntar på synk"). A change the server has applied stays
+// among them until the pull has brought its record (AWAITING_PULL): in between, a dose
+// signed and sent would otherwise read as due again.
 export async function pendingFor(name, pred = () => true) {
-  return (await outboxEntries()).filter(e => e.name === name && pred(e.args));
+  const d = await db();
+  const [waiting, applied] = await Promise.all([d.getAll('outbox'), d.get('meta', AWAITING_PULL)]);
+  return [...waiting, ...(applied || [])].filter(e => e.name === name && pred(e.args));
 }
+
+// AWAITING_PULL is the meta key of the changes the server has applied in this sync round,
+// kept (transfer.js) until the round's pull, which brings their records, has finished.
+export const AWAITING_PULL = 'awaiting_pull';
+
+// forgetApplied forgets the applied changes once a pull has reached the server's head.
+export async function forgetApplied() { await (await db()).delete('meta', AWAITING_PULL); }
 
 // resend puts a copy of a rejected change back in the outbox as a new mutation: args are
 // the entry's arguments with what the person edited (the attention screen passes them

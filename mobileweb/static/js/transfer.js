@@ -5,6 +5,7 @@ import { db, getMeta } from './db.js';
 import { authed, ApiError } from './api.js';
 import { broadcast } from './bus.js';
 import { groupOffThread } from './decoders.js';
+import { AWAITING_PULL, forgetApplied } from './outbox.js';
 import { BucketIndex, applyPage, purgeDropped, resetRecords } from './fragments.js';
 
 const PUSH_BATCH = 100;
@@ -87,6 +88,7 @@ async function applyResults(batch, answer) {
   let reads = 0;
   const d = await db();
   const tx = d.transaction(['outbox', 'attention', 'meta'], 'readwrite');
+  const applied = (await tx.objectStore('meta').get(AWAITING_PULL)) || [];
   for (const r of answer.results || []) {
     const e = byId.get(r.id);
     if (!e) continue;
@@ -94,7 +96,9 @@ async function applyResults(batch, answer) {
     if (r.status === 'rejected' || r.status === 'conflict') {
       await tx.objectStore('attention').put({ ...e, status: r.status, error: r.error || null, record: r.record || null, failed_at: new Date().toISOString() });
     } else if (e.name === 'access.viewed') reads++;
+    else applied.push(e); // shown as waiting until the pull brings its record (outbox.js)
   }
+  await tx.objectStore('meta').put(applied, AWAITING_PULL);
   if (typeof answer.last_mutation_id === 'number') await tx.objectStore('meta').put(answer.last_mutation_id, 'server_last_mutation_id');
   await tx.done;
   return reads;
@@ -169,7 +173,10 @@ export async function pullAll(round = {}) {
     if (!ahead && page.more) ahead = ask(page.cursor);
     pulled += await applyPage(page, index);
     if (page.drop_scopes.length) { round.other = true; await purgeDropped(); }
-    if (!ahead) return pulled;
+    if (!ahead) {
+      await forgetApplied(); // their records are in now
+      return pulled;
+    }
     next = ahead;
     // Let the page paint and take input between pages.
     await new Promise(r => setTimeout(r, 0));

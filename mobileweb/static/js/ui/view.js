@@ -52,7 +52,7 @@ export function show(nav, name, ...children) {
   const again = shown === `${name} ${location.hash}` && document.body.dataset.screen === name;
   const active = document.activeElement;
   const inMain = !!active && active !== main && main.contains(active);
-  const key = again && inMain ? focusKey(active) : '';
+  const key = again && inMain ? focusKey(active, main) : null;
   const y = window.scrollY;
   document.body.dataset.screen = name;
   clear(main, ...children);
@@ -62,7 +62,7 @@ export function show(nav, name, ...children) {
   const heading = main.querySelector('h1');
   if (heading) heading.tabIndex = -1;
   if (again) {
-    const same = key && main.querySelector(key);
+    const same = key && (key.selector ? main.querySelector(key.selector) : main.querySelectorAll(FOCUSABLE)[key.index]);
     if (same && same.getClientRects().length) same.focus({ preventScroll: true });
     else if (inMain && heading) heading.focus({ preventScroll: true });
     window.scrollTo(0, y);
@@ -73,11 +73,17 @@ export function show(nav, name, ...children) {
   return main;
 }
 
-// focusKey is a selector that finds a control again after a re-render, or ''.
-function focusKey(el) {
-  if (el.dataset && el.dataset.testid) return `[data-testid="${CSS.escape(el.dataset.testid)}"]`;
-  if (el.id) return `#${CSS.escape(el.id)}`;
-  return '';
+// The controls a keyboard reaches, in the order Tab visits them (no positive tabindex).
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+// focusKey finds a control again after a re-render: by its data-testid or id, else by its
+// place among the main area's controls (a link or button with neither: a sync must not
+// move a keyboard user's focus to the heading halfway down a list); null when not one.
+function focusKey(el, main) {
+  if (el.dataset && el.dataset.testid) return { selector: `[data-testid="${CSS.escape(el.dataset.testid)}"]` };
+  if (el.id) return { selector: `#${CSS.escape(el.id)}` };
+  const index = [...main.querySelectorAll(FOCUSABLE)].indexOf(el);
+  return index >= 0 ? { index } : null;
 }
 
 export function back(hash, text) {
