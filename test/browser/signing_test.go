@@ -139,6 +139,17 @@ func TestTodayToSignedInTwoTaps(t *testing.T) {
 	}
 }
 
+// noonMedicine starts the server at 12:10 with anna logged in: the 12:00 medicine's due
+// time, its row's data-testid on Today and a selector of the row.
+func noonMedicine(t *testing.T) (s *testserver.Server, anna *Phone, due time.Time, id, sel string) {
+	t.Helper()
+	s = startAtTime(t, 12, 10)
+	anna = loginAt(t, s, "anna")
+	due = today(12, 0)
+	id = "dose-" + medicine + "-" + dueID(due)
+	return s, anna, due, id, fmt.Sprintf("[data-testid=%q]", id)
+}
+
 // holdPulls makes the page's pulls wait, once a push of a signing has been answered, while
 // window.__vardagHoldPulls is set (window.__vardagPullHeld tells that one waits); every
 // other request goes through.
@@ -162,11 +173,7 @@ const holdPulls = `(() => {
 // afresh in between, shows the dose as waiting, never as due again (which would invite a
 // second dose); once the pull is in, it reads Given.
 func TestASentSigningReadsAsWaitingUntilItsSignatureArrives(t *testing.T) {
-	s := startAtTime(t, 12, 10)
-	anna := loginAt(t, s, "anna")
-	due := today(12, 0)
-	id := "dose-" + medicine + "-" + dueID(due)
-	sel := fmt.Sprintf("[data-testid=%q]", id)
+	s, anna, due, id, sel := noonMedicine(t)
 	anna.doseRow(medicine, due)
 	Eval[bool](anna, holdPulls)
 	Eval[bool](anna, `window.__vardagHoldPulls = true`)
@@ -203,11 +210,7 @@ func TestASentSigningReadsAsWaitingUntilItsSignatureArrives(t *testing.T) {
 // without "Skicka igen" (it can never succeed). Once anna has seen it, the dose no
 // longer shows the refusal, which stays in needs attention.
 func TestARefusalShowsOnTheDoseNeverAsSigned(t *testing.T) {
-	s := startAtTime(t, 12, 10)
-	anna := loginAt(t, s, "anna")
-	due := today(12, 0)
-	id := "dose-" + medicine + "-" + dueID(due)
-	sel := fmt.Sprintf("[data-testid=%q]", id)
+	s, anna, due, id, sel := noonMedicine(t)
 	s.Stop()
 	anna.doseRow(medicine, due)
 	anna.Click(id)
