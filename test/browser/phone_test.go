@@ -263,8 +263,9 @@ func (p *Phone) Click(testid string) {
 	}
 }
 
-// Quiet waits until the page has not changed for 250 ms (no DOM mutation): a screen
-// the app is still rendering, as after a sync, has finished. A person taps what they
+// Quiet waits until no screen is rendering (<body data-routing>, main.js) and the page
+// has not changed for 250 ms (no DOM mutation): a screen the app is still rendering, as
+// after a sync, has finished, even one that read the store for longer than that. A person taps what they
 // see once it stands still; so do the tests.
 func (p *Phone) Quiet() {
 	p.t.Helper()
@@ -274,7 +275,8 @@ func (p *Phone) Quiet() {
 			const q = window.__vardagQuiet = { last: performance.now() };
 			new MutationObserver(() => { q.last = performance.now(); }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 		}
-		return performance.now() - window.__vardagQuiet.last > 250;
+		// A screen still rendering (reading the store) changes nothing until it shows.
+		return !document.body.dataset.routing && performance.now() - window.__vardagQuiet.last > 250;
 	})()`)
 }
 

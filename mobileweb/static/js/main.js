@@ -13,6 +13,7 @@ import * as loginUI from './ui/login.js';
 import * as lockedUI from './ui/locked.js';
 import { screens } from './ui/screens.js';
 import { navigate, isCurrent } from './ui/view.js';
+import { isAdministrator } from './admin.js';
 import { afterLogin as pushAfterLogin, postPending as pushPending, listenWorker } from './push.js';
 
 // The session's state decides which screens are open.
@@ -23,15 +24,39 @@ export const session = { user: null, ready: false };
 // began before a later navigation is never shown.
 export async function route() {
   if (!session.ready) return;
+  routing(+1);
+  try {
+    await routeNow();
+  } finally {
+    routing(-1);
+  }
+}
+
+// While a screen renders (it reads IndexedDB first, which changes nothing on the page),
+// <body data-routing> says so: a test waits for it to end before it looks.
+let inFlight = 0;
+function routing(d) {
+  inFlight += d;
+  if (inFlight > 0) document.body.dataset.routing = '1';
+  else delete document.body.dataset.routing;
+}
+
+async function routeNow() {
   const nav = navigate();
   const locked = await getMeta('locked');
   if (!isCurrent(nav) || !session.ready) return;
   if (locked) return lockedUI.render();
   renderShell(session.user);
-  const [name, ...args] = (location.hash.replace(/^#\/?/, '') || 'today').split('/').map(decodeURIComponent);
+  const [name, ...args] = (location.hash.replace(/^#\/?/, '') || homeOf(session.user)).split('/').map(decodeURIComponent);
   const screen = screens[name] || screens.today;
   await screen(...args); // takes nav as its number: nothing awaited since the check
   if (isCurrent(nav)) updateStatus();
+}
+
+// homeOf is the screen an empty address opens: the care work, or for an administrator
+// with no role in a unit (municipal IT) the organisation.
+function homeOf(user) {
+  return user && isAdministrator(user) && !(user.roles || []).some(r => r.unit_id) ? 'admin' : 'today';
 }
 
 // enterApp runs once the user is logged in, has accepted the terms and has a good password.
