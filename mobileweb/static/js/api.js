@@ -24,15 +24,17 @@ function setReachable(v) {
 addEventListener('online', () => emit('reachability', { online: reachable }));
 addEventListener('offline', () => setReachable(false));
 
-async function raw(method, path, body, token, signal) {
+// raw sends body as JSON, or as it is with the Content-Type type when given (a CSV).
+async function raw(method, path, body, token, signal, type) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = type || 'application/json';
+  const payload = body === undefined ? undefined : type ? body : JSON.stringify(body);
   if (token) headers.Authorization = `Bearer ${token}`;
   // Known offline: fail at once, without a request the browser would log as an error.
   if (!navigator.onLine) throw new ApiError(0, 'network', 'offline');
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store', credentials: 'omit' });
+    res = await fetch(path, { method, headers, body: payload, signal, cache: 'no-store', credentials: 'omit' });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     setReachable(false);
@@ -65,14 +67,14 @@ export async function call(method, path, body) {
 
 // authed sends a request with the access token, refreshing it once if it expired.
 // It returns the Response when opts.stream is set (the live stream, pulled pages), else
-// the parsed body.
+// the parsed body; opts.type sends body as it is, with that Content-Type.
 export async function authed(method, path, body, opts = {}) {
   for (let attempt = 0; ; attempt++) {
     let tokens = await getMeta('tokens');
     if (!tokens || !tokens.access_token) throw new ApiError(401, 'unauthenticated', 'no session');
     // An access token known to have expired (after a night offline) is renewed first.
     if (attempt === 0 && tokens.expires_at && Date.now() > tokens.expires_at) tokens = await refresh(tokens.access_token);
-    const res = await raw(method, path, body, tokens.access_token, opts.signal);
+    const res = await raw(method, path, body, tokens.access_token, opts.signal, opts.type);
     if (res.ok) return opts.stream ? res : parse(res);
     const err = await errorOf(res);
     if (res.status === 401) {

@@ -9,6 +9,12 @@ import * as attention from './attention.js';
 import * as overview from './overview.js';
 import * as analyse from './analyse.js';
 import * as reports from './reports.js';
+import * as org from './org.js';
+import * as people from './people.js';
+import * as newuser from './newuser.js';
+import * as approvals from './approvals.js';
+import * as review from './review.js';
+import * as importer from './import.js';
 
 export const screens = {
   today: today.render,
@@ -21,4 +27,11 @@ export const screens = {
   overview: overview.render,
   analyse: analyse.render,
   reports: reports.render,
+  // Administration (online only: admin.js)
+  admin: org.render,
+  unit: people.render,
+  newuser: newuser.render,
+  approvals: approvals.render,
+  review: review.render,
+  import: importer.render,
 };

@@ -12,6 +12,10 @@ import { hasRole } from '../data.js';
 import { menuItem as pushMenuItem } from '../push.js';
 import { ask } from '../bus.js';
 import { unreadCount } from '../inbox.js';
+import { administers, isAdministrator } from '../admin.js';
+
+// The administration's screens, under the one tab.
+const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import'];
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
@@ -31,6 +35,7 @@ export function renderShell(user) {
     navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
     hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
     hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
+    administers(user) ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
   );
   clear(chrome,
     h('header', { class: 'topbar' },
@@ -148,7 +153,7 @@ export async function updateStatus() {
     else tab.setAttribute('aria-label', `${t('nav.messages')} ${tn('nav.unread', unread)}`);
   }
   for (const a of document.querySelectorAll('.tab')) {
-    const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen)) || (a.dataset.screen === 'messages' && document.body.dataset.screen === 'reports');
+    const cur = a.dataset.screen === document.body.dataset.screen || (a.dataset.screen === 'today' && ['client', 'note', 'sign', 'deviation'].includes(document.body.dataset.screen)) || (a.dataset.screen === 'messages' && document.body.dataset.screen === 'reports') || (a.dataset.screen === 'admin' && ADMIN_SCREENS.includes(document.body.dataset.screen));
     if (cur) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
 }

@@ -1,0 +1,71 @@
+// The organisation (#/admin): the providers, their units and sub-units that the user may
+// administer, each unit opening its people. The administrator also creates providers and
+// units here (seed 002: a provider starts); a unit manager sees their own units.
+import { h, field, announce } from '../dom.js';
+import { t } from '../i18n.js';
+import { getMeta } from '../db.js';
+import * as admin from '../admin.js';
+import { currentNav } from './view.js';
+import { screen, errorBox, onSubmit, day } from './adminkit.js';
+
+export async function render() {
+  const nav = currentNav(); // first: see show()
+  const user = await getMeta('user');
+  const isAdmin = admin.isAdministrator(user);
+  const head = [h('h1', {}, t('admin.org.title'))];
+  await screen(nav, 'admin', head, admin.org, o => [
+    o.municipality ? h('p', { class: 'meta', testid: 'org-municipality' }, typeof o.municipality === 'string' ? o.municipality : o.municipality.name) : null,
+    h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/approvals', testid: 'org-approvals' }, t('admin.approvals.title'))),
+    (o.providers || []).length ? h('ul', { class: 'cards org' }, o.providers.map(p => provider(p, isAdmin))) : h('p', { class: 'empty' }, t('admin.org.none')),
+    isAdmin ? newProvider() : null,
+  ]);
+}
+
+function provider(p, isAdmin) {
+  return h('li', { class: 'card', testid: `provider-${p.provider_id}` },
+    h('h2', {}, p.name),
+    h('p', { class: 'meta' }, t(`admin.kind.${p.kind === 'private' ? 'private' : 'own'}`), p.org_number ? ` · ${t('admin.org.org_number')} ${p.org_number}` : '',
+      p.ends_at ? ` · ${t('admin.org.ends', { date: day(p.ends_at) })}` : ''),
+    (p.units || []).length ? h('ul', { class: 'tree' }, p.units.map(u => h('li', {},
+      h('a', { href: `#/unit/${u.unit_id}`, testid: `unit-${u.unit_id}` }, u.name),
+      (u.subunits || []).length ? h('ul', {}, u.subunits.map(s => h('li', {}, h('a', { href: `#/unit/${s.unit_id}`, testid: `unit-${s.unit_id}` }, s.name)))) : null))) : h('p', { class: 'empty' }, t('admin.org.no_units')),
+    isAdmin && !p.ends_at ? newUnit(p) : null);
+}
+
+function newProvider() {
+  const name = h('input', { type: 'text', testid: 'provider-name', autocomplete: 'off' });
+  const kind = h('select', { testid: 'provider-kind' }, ['own', 'private'].map(k => h('option', { value: k }, t(`admin.kind.${k}`))));
+  const number = h('input', { type: 'text', testid: 'provider-org_number', inputmode: 'numeric', autocomplete: 'off', placeholder: '556677-8899' });
+  const box = errorBox('provider-error');
+  return h('details', { class: 'card' }, h('summary', { testid: 'provider-new' }, t('admin.org.new_provider')),
+    onSubmit(h('form', { class: 'stack', testid: 'provider-form' },
+      field(t('admin.org.name'), name, { required: true }),
+      field(t('admin.org.kind'), kind),
+      field(t('admin.org.org_number'), number, { required: true, hint: t('admin.org.org_number_hint') }),
+      box,
+      h('button', { class: 'btn primary', type: 'submit', testid: 'provider-create' }, t('admin.org.create_provider'))), box, async () => {
+      await admin.createProvider({ name: name.value.trim(), kind: kind.value, org_number: number.value.trim() });
+      announce(t('admin.org.provider_created'));
+      await render();
+    }));
+}
+
+function newUnit(p) {
+  const name = h('input', { type: 'text', testid: `unit-name-${p.provider_id}`, autocomplete: 'off' });
+  const parent = h('select', { testid: `unit-parent-${p.provider_id}` },
+    h('option', { value: '' }, t('admin.org.no_parent')),
+    (p.units || []).map(u => h('option', { value: u.unit_id }, u.name)));
+  const box = errorBox(`unit-error-${p.provider_id}`);
+  return h('details', {}, h('summary', { testid: `unit-new-${p.provider_id}` }, t('admin.org.new_unit')),
+    onSubmit(h('form', { class: 'stack', testid: `unit-form-${p.provider_id}` },
+      field(t('admin.org.unit_name'), name, { required: true }),
+      field(t('admin.org.parent'), parent, { hint: t('admin.org.parent_hint') }),
+      box,
+      h('button', { class: 'btn primary', type: 'submit', testid: `unit-create-${p.provider_id}` }, t('admin.org.create_unit'))), box, async () => {
+      const body = { provider_id: p.provider_id, name: name.value.trim() };
+      if (parent.value) body.parent_unit_id = parent.value;
+      await admin.createUnit(body);
+      announce(t('admin.org.unit_created'));
+      await render();
+    }));
+}
