@@ -306,8 +306,10 @@ func plantAttention(p *Phone, localID int) {
 // switchLang changes the app's language through the menu.
 func (p *Phone) switchLang() {
 	p.t.Helper()
+	from := Eval[string](p, `document.documentElement.lang`)
 	p.Click("menu")
 	p.Click("lang-toggle")
+	p.WaitFor("the frame in the other language", fmt.Sprintf(`document.documentElement.lang !== %s && document.getElementById('chrome').dataset.built.endsWith(document.documentElement.lang) && document.querySelector('[data-testid=sync-status]').textContent !== ''`, js(from)))
 	p.Quiet()
 }
 
@@ -478,4 +480,64 @@ func TestALiveStreamReconnectRunsARound(t *testing.T) {
 	x.noStream = false
 	x.mu.Unlock()
 	anna.WaitText(text)
+}
+
+// TestStatusNamesTheDayOfTheLastSync: the status names the last sync's day as a care
+// worker reads it, in Stockholm time: "i dag 06:14", "i går 06:14", "29 nov 06:14" in this
+// year, "29 nov 2025 06:14" in another (English: "today", "yesterday", "29 Nov 2025").
+// The sync is stopped, so that no round writes a newer time meanwhile.
+func TestStatusNamesTheDayOfTheLastSync(t *testing.T) {
+	s := testserver.Start(t)
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	anna.waitIdle()
+	Eval[bool](anna, `import(new URL('rounds.js', document.querySelector('script[type=module]').src).href).then(m => { m.stopSync(); return true; })`)
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := []string{"jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"}
+	now := time.Now()
+	threeDays := now.Add(-72 * time.Hour).In(loc)
+	want3 := fmt.Sprintf("%d %s %s", threeDays.Day(), months[threeDays.Month()-1], threeDays.Format("15:04"))
+	if threeDays.Year() != now.In(loc).Year() {
+		want3 = fmt.Sprintf("%d %s %d %s", threeDays.Day(), months[threeDays.Month()-1], threeDays.Year(), threeDays.Format("15:04"))
+	}
+	old := time.Date(2025, 11, 29, 5, 14, 0, 0, time.UTC)
+	show := func(at time.Time) string {
+		t.Helper()
+		return Eval[string](anna, fmt.Sprintf(`(async () => {
+			const base = document.querySelector('script[type=module]').src;
+			await (await import(new URL('db.js', base).href)).setMeta('synced_at', %s);
+			await (await import(new URL('ui/shell.js', base).href)).updateStatus();
+			return document.querySelector('[data-testid=sync-status]').textContent;
+		})()`, js(at.UTC().Format(time.RFC3339))))
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now, "Synkad i dag " + now.In(loc).Format("15:04")},
+		{now.Add(-24 * time.Hour), "Synkad i går " + now.Add(-24*time.Hour).In(loc).Format("15:04")},
+		{now.Add(-72 * time.Hour), "Synkad " + want3},
+		{old, "Synkad 29 nov 2025 06:14"},
+	} {
+		if got := show(c.at); got != c.want {
+			t.Errorf("synced at %s: the status reads %q, want %q", c.at.Format(time.RFC3339), got, c.want)
+		}
+	}
+	anna.switchLang()
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now, "Synced today " + now.In(loc).Format("15:04")},
+		{now.Add(-24 * time.Hour), "Synced yesterday " + now.Add(-24*time.Hour).In(loc).Format("15:04")},
+		{old, "Synced 29 Nov 2025 06:14"},
+	} {
+		if got := show(c.at); got != c.want {
+			t.Errorf("in English, synced at %s: the status reads %q, want %q", c.at.Format(time.RFC3339), got, c.want)
+		}
+	}
 }
