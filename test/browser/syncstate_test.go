@@ -541,3 +541,27 @@ func TestStatusNamesTheDayOfTheLastSync(t *testing.T) {
 		}
 	}
 }
+
+// TestComingIntoViewRunsARound: no poke reaches anna's phone (the live stream refused);
+// bo writes a note on the server; the app comes into view again (the page's
+// visibilitychange, the state visible): a round runs and the note shows in the journal
+// she has open.
+func TestComingIntoViewRunsARound(t *testing.T) {
+	s := testserver.Start(t)
+	x := newProxy(t, s.URL)
+	x.mu.Lock()
+	x.noStream = true
+	x.mu.Unlock()
+	anna := NewPhone(t, "anna")
+	anna.LoginAt(x.URL, s, "anna")
+	anna.SyncNow()
+	anna.OpenJournal(astrid)
+	anna.waitIdle()
+
+	text := "Skrivet medan telefonen låg i fickan " + uuids.New()
+	s.Apply("bo", "journal.note.add", testserver.Note(uuids.New(), astrid, text, s.Clock.Now()))
+	if !Eval[bool](anna, `document.visibilityState === 'visible' && (document.dispatchEvent(new Event('visibilitychange')), true)`) {
+		t.Fatal("the page is not visible")
+	}
+	anna.WaitText(text)
+}
