@@ -123,14 +123,14 @@ func Meta[T any](p *Phone, key string) T {
 	return Eval[T](p, fmt.Sprintf(`import(new URL('db.js', document.querySelector('script[type=module]').src).href).then(m => m.getMeta(%s)).then(v => v === undefined ? null : v)`, js(key)))
 }
 
-// waitWiped waits until the phone holds nothing: no vardag database, no cache, no
-// service worker, the login screen showing the reason's text.
+// waitWiped waits until the phone holds nothing of the user's: no vardag database, no
+// cache but the app shell's (it holds no API answer), the login screen showing the
+// reason's text.
 func (p *Phone) waitWiped(reason string) {
 	p.t.Helper()
 	p.WaitScreen("login")
 	p.WaitFor("the vardag database to be deleted", `indexedDB.databases().then(l => !l.some(d => d.name === 'vardag'))`)
-	p.WaitFor("the caches to be deleted", `caches.keys().then(k => k.length === 0)`)
-	p.WaitFor("the service worker to be unregistered", `navigator.serviceWorker.getRegistrations().then(r => r.length === 0)`)
+	p.WaitFor("only the shell left in the caches", shellOnly)
 	p.WaitText(reason)
 	if st := p.Stats(); st.Records != 0 || st.Outbox != 0 || st.Attention != 0 {
 		p.t.Errorf("%s: stats after the wipe: %+v, want zeros", p.name, st)

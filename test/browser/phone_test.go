@@ -385,7 +385,13 @@ func (p *Phone) Screenshot() []byte {
 // today screen shows.
 func (p *Phone) Login(s *testserver.Server, username string) {
 	p.t.Helper()
-	p.Open(s.URL + "/")
+	p.LoginAt(s.URL, s, username)
+}
+
+// LoginAt is Login through the app at url (a proxy in front of s, say).
+func (p *Phone) LoginAt(url string, s *testserver.Server, username string) {
+	p.t.Helper()
+	p.Open(url + "/")
 	p.WaitScreen("login")
 	p.Type("login-username", username)
 	p.Type("login-password", demo.Password)

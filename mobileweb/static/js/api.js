@@ -13,7 +13,9 @@ export class ApiError extends Error {
   }
 }
 
-// Reachability as last seen: a fetch that fails at the network makes it false.
+// Reachability as last seen: a request that fails at the network (no connection, no
+// answer within REQUEST_TIMEOUT_MS) or that the server answers 5xx makes it false; any
+// other answer makes it true.
 export let reachable = navigator.onLine;
 function setReachable(v) {
   if (reachable !== v) {
@@ -24,23 +26,41 @@ function setReachable(v) {
 addEventListener('online', () => emit('reachability', { online: reachable }));
 addEventListener('offline', () => setReachable(false));
 
-// raw sends body as JSON, or as it is with the Content-Type type when given (a CSV).
-async function raw(method, path, body, token, signal, type) {
+// A request whose answer has not begun by then has failed (a server that hangs is one
+// that cannot be reached); a body already streaming (the live stream, a page) is not
+// cut by it.
+export const REQUEST_TIMEOUT_MS = 20000;
+
+// raw sends body as JSON, or as it is with the Content-Type type when given (a CSV); live
+// marks the live stream.
+async function raw(method, path, body, token, signal, { live = false, type } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = type || 'application/json';
   const payload = body === undefined ? undefined : type ? body : JSON.stringify(body);
   if (token) headers.Authorization = `Bearer ${token}`;
   // Known offline: fail at once, without a request the browser would log as an error.
   if (!navigator.onLine) throw new ApiError(0, 'network', 'offline');
+  const ctl = new AbortController();
+  if (signal) {
+    if (signal.aborted) ctl.abort();
+    else signal.addEventListener('abort', () => ctl.abort(), { once: true });
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, REQUEST_TIMEOUT_MS);
   let res;
   try {
-    res = await fetch(path, { method, headers, body: payload, signal, cache: 'no-store', credentials: 'omit' });
+    res = await fetch(path, { method, headers, body: payload, signal: ctl.signal, cache: 'no-store', credentials: 'omit' });
   } catch (err) {
-    if (err.name === 'AbortError') throw err;
+    if (err.name === 'AbortError' && !timedOut) throw err;
     setReachable(false);
-    throw new ApiError(0, 'network', err.message);
+    throw new ApiError(0, 'network', timedOut ? 'timeout' : err.message);
+  } finally {
+    clearTimeout(timer);
   }
-  setReachable(true);
+  // A 5xx of the live stream may only say that the server holds as many streams as it
+  // may: it changes nothing here (the rounds' requests tell).
+  if (res.status < 500) setReachable(true);
+  else if (!live) setReachable(false);
   return res;
 }
 
@@ -67,14 +87,15 @@ export async function call(method, path, body) {
 
 // authed sends a request with the access token, refreshing it once if it expired.
 // It returns the Response when opts.stream is set (the live stream, pulled pages), else
-// the parsed body; opts.type sends body as it is, with that Content-Type.
+// the parsed body; opts.live marks the live stream; opts.type sends body as it is, with
+// that Content-Type.
 export async function authed(method, path, body, opts = {}) {
   for (let attempt = 0; ; attempt++) {
     let tokens = await getMeta('tokens');
     if (!tokens || !tokens.access_token) throw new ApiError(401, 'unauthenticated', 'no session');
     // An access token known to have expired (after a night offline) is renewed first.
     if (attempt === 0 && tokens.expires_at && Date.now() > tokens.expires_at) tokens = await refresh(tokens.access_token);
-    const res = await raw(method, path, body, tokens.access_token, opts.signal, opts.type);
+    const res = await raw(method, path, body, tokens.access_token, opts.signal, { live: !!opts.live, type: opts.type });
     if (res.ok) return opts.stream ? res : parse(res);
     const err = await errorOf(res);
     if (res.status === 401) {

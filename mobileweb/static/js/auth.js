@@ -8,6 +8,8 @@ import { forLogout as pushLogout, dropLocal as pushDropLocal } from './push.js';
 
 const PBKDF2_ITERATIONS = 210000; // OWASP 2023 for PBKDF2-HMAC-SHA256
 export const DEFAULT_WIPE_AFTER_S = 72 * 3600;
+// The service worker's cache of the app shell is vardag-shell-<version> (sw.js).
+const SHELL_CACHE_PREFIX = 'vardag-shell-';
 
 // The first step: username and password give an mfa_token and the code methods.
 export async function startLogin(username, password) {
@@ -101,19 +103,18 @@ export async function checkPassword(password) {
 
 // ---- Wiping ----
 
-// wipe deletes everything of the user's on this phone: the IndexedDB store, every cache,
-// and the service worker's registration (it comes back at the next login).
+// wipe deletes everything of the user's on this phone: the IndexedDB store, the push
+// subscription and any cache but the app shell's. The shell (the service worker and its
+// cache: the HTML, code, styles, texts and icons, no personal data) stays, so that the
+// app opens without the network after a logout too.
 export async function wipe() {
   stopSync();
   broadcast('wiped');
   await deleteStore();
   if ('caches' in self) {
-    for (const name of await caches.keys()) await caches.delete(name);
+    for (const name of await caches.keys()) if (!name.startsWith(SHELL_CACHE_PREFIX)) await caches.delete(name);
   }
-  if (navigator.serviceWorker) {
-    await pushDropLocal();
-    for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
-  }
+  if (navigator.serviceWorker) await pushDropLocal();
 }
 
 // logout ends the session on the server when it can, then wipes. The push subscription

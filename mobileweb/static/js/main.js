@@ -85,6 +85,7 @@ export async function toLogin(reason) {
 }
 
 async function boot() {
+  registerWorker(); // the shell is cached from the first visit on, before any login
   await loadLang(initialLang());
   applyStatic();
   if (!(await dbExists())) return toLogin();

@@ -31,6 +31,7 @@ function authForm(err, submit, check, act, ...children) {
           showError(err, e2);
         } finally {
           submit.disabled = false;
+          reflectNetwork();
         }
       },
     },
@@ -60,7 +61,10 @@ export async function render(reason) {
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', testid: 'login-password' });
   const err = errorBox();
   const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'login-submit' }, t('login.submit'));
-  const notes = [];
+  // Logging in needs the server: offline the screen says so, and the button waits for
+  // the network rather than trying and failing.
+  const offline = h('p', { class: 'notice', role: 'status', testid: 'login-offline', hidden: true }, t('login.needs_network'));
+  const notes = [offline];
   if (reason) notes.push(h('p', { class: 'notice', role: 'status' }, t(`login.reason.${reason}`)));
   if (await dbExists()) {
     const pending = await outboxCount();
@@ -78,8 +82,21 @@ export async function render(reason) {
     field(t('login.password'), password, { required: true }),
     err, submit);
   screen('login', h('h1', {}, t('login.title')), ...notes, form, h('div', { class: 'lang-row' }, langToggle()));
+  reflectNetwork();
   document.addEventListener('vardag-lang', () => { if (document.body.dataset.screen === 'login') render(reason); }, { once: true });
 }
+
+// reflectNetwork shows the login screen's "needs network" and holds its button while the
+// browser is offline.
+function reflectNetwork() {
+  const note = document.querySelector('[data-testid=login-offline]');
+  const submit = document.querySelector('[data-testid=login-submit]');
+  if (!note || !submit) return;
+  note.hidden = navigator.onLine;
+  submit.disabled = !navigator.onLine;
+}
+addEventListener('online', reflectNetwork);
+addEventListener('offline', reflectNetwork);
 
 function renderCode() {
   let method = flow.methods.includes('totp') ? 'totp' : flow.methods[0];

@@ -4,9 +4,9 @@ import { h, clear } from '../dom.js';
 import { t, currentLang, setLang, applyStatic, tn } from '../i18n.js';
 import { getMeta } from '../db.js';
 import { reachable } from '../api.js';
-import { state as syncState, requestSync, syncRound } from '../rounds.js';
+import { state as syncState, syncNowByUser, syncRound } from '../rounds.js';
 import { outboxCount, outboxCounts, attentionCount } from '../outbox.js';
-import { fmtTime } from '../time.js';
+import { statusState, statusText } from './syncstatus.js';
 import { logout } from '../auth.js';
 import { hasRole } from '../data.js';
 import { menuItem as pushMenuItem } from '../push.js';
@@ -24,7 +24,6 @@ export function renderShell(user) {
   const menuPanel = h('div', { class: 'menu-panel', id: 'menu-panel', hidden: true },
     h('p', { class: 'menu-user' }, user.name),
     langToggle(),
-    h('button', { class: 'btn', type: 'button', testid: 'sync-now', on: { click: () => { closeMenu(); requestSync(0); } } }, t('menu.sync_now')),
     ...pushMenuItem(h, t),
     h('button', { class: 'btn danger', type: 'button', testid: 'logout', on: { click: onLogout } }, t('menu.logout')),
   );
@@ -40,7 +39,10 @@ export function renderShell(user) {
   clear(chrome,
     h('header', { class: 'topbar' },
       h('div', { class: 'brand' }, 'Vardag'),
-      h('div', { class: 'sync-status', testid: 'sync-status', role: 'status', dataset: { online: 'false', pending: '0', reads: '0', lastSync: '', syncing: 'false' } }),
+      h('div', { class: 'sync-bar' },
+        h('p', { class: 'sync-status', testid: 'sync-status', role: 'status', dataset: { state: 'never', online: 'false', pending: '0', reads: '0', attention: '0', lastSync: '', syncing: 'false' } }),
+        // On the status, not in the menu: one tap, a target for gloves.
+        h('button', { class: 'sync-now', type: 'button', testid: 'sync-now', on: { click: syncNowByUser } }, t('status.sync_now'))),
       menuBtn),
     menuPanel,
     nav);
@@ -111,14 +113,15 @@ async function onLogout() {
   ask('to-login', 'logged_out');
 }
 
-// updateStatus tells the truth about sync: online or not, what waits, the last success.
+// updateStatus tells the truth about sync (ui/syncstatus.js): no network, the server
+// not reached, syncing, or when the last round succeeded; what waits and what needs
+// attention.
 export async function updateStatus() {
   const el = document.querySelector('[data-testid=sync-status]');
   if (!el) return;
-  const online = navigator.onLine && reachable;
-  let counts, attention, last, unread;
+  let counts, attention, syncedAt, unread;
   try {
-    [counts, attention, last, unread] = await Promise.all([outboxCounts(), attentionCount(), getMeta('last_sync'), getMeta('user').then(u => (u ? unreadCount(u) : 0))]);
+    [counts, attention, syncedAt, unread] = await Promise.all([outboxCounts(), attentionCount(), getMeta('synced_at'), getMeta('user').then(u => (u ? unreadCount(u) : 0))]);
   } catch {
     return; // the store was wiped: the login takes over
   }
@@ -126,17 +129,18 @@ export async function updateStatus() {
   // "4 ändringar väntar" after only opening a screen would mislead (they go with the
   // next sync; data-reads counts them).
   const pending = counts.changes;
-  el.dataset.online = String(online);
+  // Read after the awaits: what holds now, not when this call began.
+  const state = statusState({ online: navigator.onLine, reachable, syncing: syncState.syncing, manual: syncState.manual, syncedAt });
+  el.dataset.state = state;
+  el.dataset.online = String(navigator.onLine && reachable);
   el.dataset.pending = String(pending);
   el.dataset.reads = String(counts.reads);
-  el.dataset.lastSync = last || '';
+  el.dataset.attention = String(attention);
+  el.dataset.lastSync = syncedAt || '';
   el.dataset.syncing = String(syncState.syncing);
-  const parts = [online ? t('status.online') : t('status.offline')];
-  if (syncState.syncing) parts.push(t('status.syncing'));
-  parts.push(tn('status.pending', pending));
-  parts.push(last ? t('status.last_sync', { time: fmtTime(last) }) : t('status.never_synced'));
-  el.textContent = parts.join(' · ');
-  el.classList.toggle('offline', !online);
+  const text = statusText(state, { pending, attention, syncedAt });
+  if (el.textContent !== text) el.textContent = text; // the same words are not announced again
+  el.classList.toggle('offline', state === 'offline' || state === 'unreachable');
   const badge = document.getElementById('attention-badge');
   if (badge) {
     badge.hidden = attention === 0;

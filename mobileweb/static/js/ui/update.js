@@ -5,7 +5,15 @@ import { t } from '../i18n.js';
 let reloading = false;
 
 // The worker is a module (it imports js/store.js): Chromium 91, Firefox 147, Safari 15.
-export async function registerWorker() {
+// It is registered at the first visit, on the login screen too, so that the shell is
+// cached before anyone logs in; once per page.
+let registering = null;
+export function registerWorker() {
+  if (!registering) registering = register();
+  return registering;
+}
+
+async function register() {
   if (!('serviceWorker' in navigator)) return;
   const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch(err => { console.warn('sw', err); return null; });
   if (!reg) return;
