@@ -67,6 +67,7 @@ let timer = null;
 let failures = 0;
 let running = false;
 let again = false; // a round was asked for while one ran: another follows it
+let restart = false; // "Synka nu" while a round ran: the backoff starts again after it
 let stopped = true;
 
 // requestSync starts a round soon (debounced). Asked while a round runs (a change made,
@@ -82,6 +83,7 @@ export function requestSync(delay = 200) {
 export function syncNowByUser() {
   if (stopped) return;
   failures = 0;
+  if (running) restart = true; // its failure, if it fails, came before the tap
   state.manual = true;
   emit('sync-state');
   requestSync(0);
@@ -96,6 +98,7 @@ async function runScheduled() {
   try {
     await syncRound();
     failures = 0;
+    restart = false;
     probe.trusted = true;
     stopProbe();
     wakeLive(); // a stream waiting to reconnect tries now
@@ -103,7 +106,9 @@ async function runScheduled() {
     timer = setTimeout(runScheduled, again ? 0 : PERIOD_MS); // a round every five minutes anyway
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return; // the session screen takes over
-    failures++;
+    if (restart) failures = 0; // the tap's round follows at once and counts from 1
+    else failures++;
+    restart = false;
     clearTimeout(timer);
     timer = setTimeout(runScheduled, again ? 0 : retryDelay(failures));
     // The probe would only ask again and again of a server that answers it but fails
