@@ -87,7 +87,8 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 		case known && client.MunicipalityID != "" && client.MunicipalityID != in.Municipality:
 			return ClientNotInUnit()
 		case known && client.MunicipalityID == "" && client.UnitID != in.UnitID && client.SubUnitID != in.UnitID:
-			// A client placed in a unit by other means than intake stays there.
+			// A client placed in a unit by other means than intake (the demo's, before the
+			// authority's system has delivered them) stays in that unit.
 			return ClientNotInUnit()
 		}
 		if known {

@@ -146,8 +146,11 @@ func Intake(ctx context.Context, e *syncengine.Engine, municipalityID string, in
 		}
 		created = !ok
 		if !ok {
-			c = Client{ClientID: id, MunicipalityID: municipalityID, JournalOpen: true}
+			c = Client{ClientID: id, JournalOpen: true}
 		}
+		// A client placed in a unit before intake (the demo's) is the authority's from now
+		// on: its assignments decide where the client is seen.
+		c.MunicipalityID = municipalityID
 		c.PersonalID, c.GivenName, c.FamilyName = in.PersonalNumber, in.GivenName, in.FamilyName
 		c.Name = in.GivenName + " " + in.FamilyName
 		if in.Address != nil {

@@ -107,7 +107,7 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 			given, family, _ := strings.Cut(dc.name, " ")
 			c := clients.Client{
 				ClientID: ClientID(i + 1), Name: dc.name, PersonalID: PersonalNumber(dc.birth, i+1),
-				GivenName: given, FamilyName: family, MunicipalityID: MunicipalityID,
+				GivenName: given, FamilyName: family,
 				UnitID: dc.unit, SubUnitID: dc.sub, Address: fmt.Sprintf("Storgatan %d, Sjöstad", 10+i),
 				JournalOpen: true,
 			}

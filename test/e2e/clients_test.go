@@ -438,3 +438,34 @@ func TestClientDataUpdatesAreCheckedAndReachTheUnit(t *testing.T) {
 		t.Fatalf("after clearing the infection: %+v", cleared)
 	}
 }
+
+// TestADemoClientTakenInIsTheSameRecord: the demo's clients have the ids intake gives
+// them, so the authority's system delivering one finds her (200, the same id); from then
+// on her assignments decide where she is seen, while before intake an assignment for her
+// in another unit is refused (TestAnAssignmentForAnotherUnitsClientIsRefused).
+func TestADemoClientTakenInIsTheSameRecord(t *testing.T) {
+	s := testserver.Start(t)
+	s.AddUser("myndighet", demo.AspenID, identity.RoleIntegration, s.Clock.Now().Add(24*time.Hour))
+	authority, anna := s.Login("myndighet"), s.Login("anna")
+	anna.Pull()
+	britt := demo.ClientID(7) // of Lönnen
+	pn := demo.PersonalNumber("19390828", 7)
+	res := s.Do("POST", "/api/v1/integration/clients", authority.Token, map[string]any{"personal_number": pn, "given_name": "Britt", "family_name": "Andersson", "protected_identity": false})
+	var got struct {
+		ClientID string `json:"client_id"`
+	}
+	res.JSON(t, &got)
+	if res.Status != 200 || got.ClientID != britt {
+		t.Fatalf("intake of a demo client: %d %s, want 200 with %s", res.Status, res.Body, britt)
+	}
+	if res := s.Do("POST", "/api/v1/integration/assignments", authority.Token, byPersonalNumber(s, "TRE-BRITT-1", pn, demo.AspenID)); res.Status != 201 {
+		t.Fatalf("an Aspen assignment for Britt after intake: %d %s", res.Status, res.Body)
+	}
+	changes, _ := anna.Pull()
+	ch, ok := findChange(changes, clients.Kind, britt)
+	var c clients.Client
+	json.Unmarshal(ch.Data, &c)
+	if !ok || c.UnitID != demo.LonnenID || !c.InUnit(demo.AspenID) || c.Address == "" {
+		t.Fatalf("Britt as Aspen's care staff receive her: %v %+v", ok, c)
+	}
+}
