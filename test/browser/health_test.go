@@ -11,7 +11,7 @@ import (
 // TestHealthFlagsShowFirstOnTheClientScreen: the nurse sets a client's health flags
 // (client.health.update) and the manager the door code; the care worker's phone shows the
 // flags first on the client's screen, right under the name and before everything else,
-// on the overview and in the journal alike, and axe finds nothing on the screen.
+// on the overview, in the journal and on the note screen alike, and axe finds nothing on the screen.
 func TestHealthFlagsShowFirstOnTheClientScreen(t *testing.T) {
 	s := testserver.Start(t)
 	sven := demo.ClientID(4)
@@ -44,6 +44,14 @@ func TestHealthFlagsShowFirstOnTheClientScreen(t *testing.T) {
 	if !Eval[bool](anna, first) {
 		t.Fatal("the health flags are not first on the client's journal")
 	}
+
+	anna.Click("note-new")
+	anna.WaitScreen("note")
+	if !Eval[bool](anna, first) {
+		t.Fatal("the health flags are not first on the note screen")
+	}
+	Eval[bool](anna, `(location.hash = '#/client/`+sven+`', true)`)
+	anna.WaitFor("Sven's overview again", `document.body.dataset.screen === 'client'`)
 
 	// A flag removed by the nurse is gone from the phone after its next sync.
 	s.Apply("cecilia", clients.MutationHealthUpdate, map[string]any{"client_id": sven, "infection": ""})

@@ -12,6 +12,7 @@ import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
 import { show, currentNav, back, badge, empty } from './view.js';
+import { healthFlags } from './health.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
 
@@ -39,15 +40,6 @@ export async function render(clientId, what) {
   if (tab === 'signing') body = await signing(clientId);
   if (!show(nav, 'client', ...header, ...body)) return;
   document.body.dataset.clientView = tab || '';
-}
-
-// healthFlags is the banner every screen of the client shows first: what the staff must
-// know before they go in. Nothing when no flag is set.
-function healthFlags(c) {
-  const flags = [['infection', c.infection], ['hypersensitivity', c.hypersensitivity]].filter(([, v]) => v);
-  if (!flags.length) return null;
-  return h('section', { class: 'notice warn health-flags', testid: 'health-flags', 'aria-label': t('client.health_flags') },
-    h('ul', {}, flags.map(([k, v]) => h('li', { testid: `health-${k}` }, h('strong', {}, t(`client.${k}`)), ': ', v))));
 }
 
 // access is how the staff get in (door code, key) and whom to call: for the unit's staff.
