@@ -22,11 +22,17 @@ import (
 // The authority sends the whole assignment each time: a measure is ended by sending it
 // with end and end_reason, never by leaving it out.
 type Delivery struct {
-	AuthorityID string    `json:"authority_id"` // the authority's own id of the assignment
-	ClientID    string    `json:"client_id"`
-	UnitID      string    `json:"unit_id"`
-	Measures    []Measure `json:"measures"` // insatser
-	DecidedAt   time.Time `json:"decided_at"`
+	AuthorityID string `json:"authority_id"` // the authority's own id of the assignment
+	ClientID    string `json:"client_id,omitempty"`
+	// PersonalNumber names the client instead of ClientID: a client the authority's
+	// system has delivered already (POST /api/v1/integration/clients).
+	PersonalNumber string    `json:"personal_number,omitempty"`
+	UnitID         string    `json:"unit_id"`
+	Measures       []Measure `json:"measures"` // insatser
+	DecidedAt      time.Time `json:"decided_at"`
+	// Municipality is the delivering system's municipality, set by the caller (never read
+	// from the delivery).
+	Municipality string `json:"-"`
 }
 
 // Limits of a delivery.
@@ -75,8 +81,21 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 		if err != nil {
 			return err
 		}
-		if known && client.UnitID != in.UnitID && client.SubUnitID != in.UnitID {
+		switch {
+		case !known && in.PersonalNumber != "":
+			return syncengine.Reject(codes.ClientNotReceived, "No client with this personal number has been received: send the client first (POST /api/v1/integration/clients).")
+		case known && client.MunicipalityID != "" && client.MunicipalityID != in.Municipality:
 			return ClientNotInUnit()
+		case known && client.MunicipalityID == "" && client.UnitID != in.UnitID && client.SubUnitID != in.UnitID:
+			// A client placed in a unit by other means than intake (the demo's, before the
+			// authority's system has delivered them) stays in that unit.
+			return ClientNotInUnit()
+		}
+		if known {
+			// The unit carries out an assignment for the client: its staff see the client.
+			if err := clients.AddUnit(tx, in.ClientID, in.UnitID); err != nil {
+				return err
+			}
 		}
 		id := ID(in.AuthorityID)
 		old, exists, err := get(tx, id)
@@ -131,8 +150,20 @@ func validate(in Delivery, now time.Time) (Delivery, error) {
 	if n := utf8.RuneCountInString(in.AuthorityID); n == 0 || n > maxAuthorityID || !printable(in.AuthorityID) {
 		fields["authority_id"] = "is required: the authority's id of the assignment, at most 100 characters"
 	}
-	if !uuids.Valid(in.ClientID) {
-		fields["client_id"] = "must be the UUID of a client"
+	in.PersonalNumber = strings.TrimSpace(in.PersonalNumber)
+	switch {
+	case in.PersonalNumber != "" && in.ClientID != "":
+		fields["client_id"] = "give client_id or personal_number, not both"
+	case in.PersonalNumber != "":
+		if pn, err := clients.ParsePersonalNumber(in.PersonalNumber, now); err != nil {
+			fields["personal_number"] = err.(*syncengine.Rejection).Fields["personal_number"]
+		} else if in.Municipality == "" {
+			fields["personal_number"] = "names a client only in a municipality"
+		} else {
+			in.PersonalNumber, in.ClientID = pn, clients.ID(in.Municipality, pn)
+		}
+	case !uuids.Valid(in.ClientID):
+		fields["client_id"] = "must be the UUID of a client (or give personal_number)"
 	}
 	if in.UnitID == "" || len(in.UnitID) > 100 || strings.Contains(in.UnitID, ":") || !printable(in.UnitID) {
 		fields["unit_id"] = "must be the id of a unit"

@@ -65,6 +65,9 @@ const (
 	// ClientNotInUnit: the integration delivered an assignment for a client of another
 	// unit (or municipality).
 	ClientNotInUnit = "client_not_in_unit"
+	// ClientNotReceived: an assignment names its client by a personal number that the
+	// integration has not delivered (POST /api/v1/integration/clients).
+	ClientNotReceived = "client_not_received"
 )
 
 // Sync.

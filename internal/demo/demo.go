@@ -41,7 +41,14 @@ var (
 func UserID(username string) string { return uuids.Named("user/" + username) }
 
 // ClientID is the stable id of the n-th demo client (1-based).
-func ClientID(n int) string { return uuids.Named("client/" + strconv.Itoa(n)) }
+// It is the id intake gives the person (clients.ID: the municipality and the personal
+// number), so that the authority's system delivering a demo client finds the same record.
+func ClientID(n int) string {
+	if n < 1 || n > len(demoClients) {
+		return uuids.Named("client/" + strconv.Itoa(n))
+	}
+	return clients.ID(MunicipalityID, PersonalNumber(demoClients[n-1].birth, n))
+}
 
 // DemoUser is one demo login.
 type DemoUser struct {
@@ -97,8 +104,10 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 	}
 	err = eng.Do(ctx, func(tx *syncengine.Tx) error {
 		for i, dc := range demoClients {
+			given, family, _ := strings.Cut(dc.name, " ")
 			c := clients.Client{
 				ClientID: ClientID(i + 1), Name: dc.name, PersonalID: PersonalNumber(dc.birth, i+1),
+				GivenName: given, FamilyName: family,
 				UnitID: dc.unit, SubUnitID: dc.sub, Address: fmt.Sprintf("Storgatan %d, Sjöstad", 10+i),
 				JournalOpen: true,
 			}

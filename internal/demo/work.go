@@ -36,7 +36,7 @@ func seedWork(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, 
 	// one new in Björken for eva to distribute.
 	for i, c := range []int{1, 2, 3} {
 		a, _, err := assignments.Deliver(ctx, eng, assignments.Delivery{
-			AuthorityID: fmt.Sprintf("DEMO-ASPEN-%d", i+1), ClientID: ClientID(c), UnitID: AspenID, DecidedAt: now.AddDate(0, 0, -7),
+			AuthorityID: fmt.Sprintf("DEMO-ASPEN-%d", i+1), ClientID: ClientID(c), UnitID: AspenID, DecidedAt: now.AddDate(0, 0, -7), Municipality: MunicipalityID,
 			Measures: []assignments.Measure{{MeasureID: uuids.Named(fmt.Sprint("demo/measure/aspen/", c)), Type: "personal_care", MinutesPerMonth: 900, Start: month + "-01"}},
 		}, now)
 		if err != nil {
@@ -48,7 +48,7 @@ func seedWork(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, 
 		}
 	}
 	if _, _, err := assignments.Deliver(ctx, eng, assignments.Delivery{
-		AuthorityID: "DEMO-BJORKEN-1", ClientID: ClientID(9), UnitID: BjorkenID, DecidedAt: now.AddDate(0, 0, -1),
+		AuthorityID: "DEMO-BJORKEN-1", ClientID: ClientID(9), UnitID: BjorkenID, DecidedAt: now.AddDate(0, 0, -1), Municipality: MunicipalityID,
 		Measures: []assignments.Measure{{MeasureID: uuids.Named("demo/measure/bjorken/9"), Type: "meals", MinutesPerMonth: 450, Start: month + "-01"}},
 	}, now); err != nil {
 		return fmt.Errorf("demo: assignment: %w", err)

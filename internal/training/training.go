@@ -19,6 +19,8 @@ var Mutations = map[string]bool{
 	"signing.list.save":     true,
 	"delegation.grant":      true,
 	"delegation.revoke":     true,
+	"client.contact.update": true,
+	"client.health.update":  true,
 }
 
 // Message says what to do, in words a user can act on.

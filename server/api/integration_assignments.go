@@ -29,6 +29,7 @@ func (h *Handlers) IntegrationAssignments(c *fiber.Ctx) error {
 	if m, ok := h.Identity.MunicipalityOf(in.UnitID); !ok || m != a.MunicipalityID {
 		return rejectionError(assignments.ClientNotInUnit())
 	}
+	in.Municipality = a.MunicipalityID
 	got, created, err := assignments.Deliver(c.UserContext(), h.Engine, in, h.Now())
 	if err != nil {
 		return rejectionError(err)

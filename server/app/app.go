@@ -27,6 +27,7 @@ import (
 	"vardag/internal/accesslog"
 	"vardag/internal/assignments"
 	"vardag/internal/auth"
+	"vardag/internal/clients"
 	"vardag/internal/demo"
 	"vardag/internal/deviations"
 	"vardag/internal/identity"
@@ -147,7 +148,7 @@ func (a *App) build() error {
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
-		accesslog.Handlers(ids.WorksIn),
+		accesslog.Handlers(ids.WorksIn), clients.Handlers(),
 	} {
 		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)

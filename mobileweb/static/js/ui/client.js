@@ -1,4 +1,5 @@
-// A client (brukare): the overview (name, address, whether the journal is open), the
+// A client (brukare): the health flags first (infection, hypersensitivity: set by licensed
+// staff), then the overview (name, address, door code and key note, relatives, whether the journal is open), the
 // journal timeline (genomförandejournal) with corrections shown struck through and
 // still legible, and today's signing list (signeringslista) with each dose's state. Each opening puts an
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
@@ -11,6 +12,7 @@ import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
 import { show, currentNav, back, badge, empty } from './view.js';
+import { healthFlags } from './health.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
 
@@ -23,7 +25,9 @@ export async function render(clientId, what) {
   const header = [
     back('#/today', t('nav.today')),
     h('h1', {}, c.name),
+    healthFlags(c),
     h('p', { class: 'meta' }, c.address || ''),
+    access(c),
     c.journal_open === false ? h('p', { class: 'notice' }, t('client.journal_closed')) : null,
     h('div', { class: 'actions' },
       h('a', { class: `btn${tab === 'journal' ? ' current' : ''}`, href: `#/client/${clientId}/journal`, testid: 'open-journal', 'aria-current': tab === 'journal' ? 'page' : null }, t('client.journal')),
@@ -36,6 +40,17 @@ export async function render(clientId, what) {
   if (tab === 'signing') body = await signing(clientId);
   if (!show(nav, 'client', ...header, ...body)) return;
   document.body.dataset.clientView = tab || '';
+}
+
+// access is how the staff get in (door code, key) and whom to call: for the unit's staff.
+function access(c) {
+  const rows = [['door_code', c.door_code], ['key_note', c.key_note]].filter(([, v]) => v);
+  const relatives = c.relatives || [];
+  if (!rows.length && !relatives.length) return null;
+  return h('dl', { class: 'facts client-access', testid: 'client-access' },
+    rows.map(([k, v]) => [h('dt', {}, t(`client.${k}`)), h('dd', { testid: `client-${k}` }, v)]),
+    relatives.length ? [h('dt', {}, t('client.relatives')), relatives.map(r => h('dd', {},
+      `${r.name} (${r.relation}) `, h('a', { class: 'btn', href: `tel:${r.phone}` }, r.phone)))] : null);
 }
 
 async function journal(clientId) {

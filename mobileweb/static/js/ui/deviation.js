@@ -9,6 +9,7 @@ import { localInputValue, fromLocalInput } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { DEVIATION_TYPES, ACTIVITIES, AREAS, PROFESSIONS } from '../codes.js';
 import { show, currentNav, back, markDirty } from './view.js';
+import { healthFlags } from './health.js';
 
 function select(testid, options, placeholder) {
   return h('select', { testid }, h('option', { value: '' }, placeholder), options.map(([v, l]) => h('option', { value: v }, l)));
@@ -84,5 +85,5 @@ export async function render(clientId) {
   field(t('deviation.course'), course, { required: true }),
   field(t('deviation.suggested'), suggested),
   err, submit));
-  show(nav, 'deviation', back(c ? `#/client/${c.client_id}` : '#/today'), h('h1', {}, t('deviation.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
+  show(nav, 'deviation', back(c ? `#/client/${c.client_id}` : '#/today'), h('h1', {}, t('deviation.title')), c ? healthFlags(c) : null, c ? h('p', { class: 'meta' }, c.name) : null, form);
 }

@@ -7,6 +7,7 @@ import { enqueue } from '../outbox.js';
 import { localInputValue, fromLocalInput } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, back, markDirty } from './view.js';
+import { healthFlags } from './health.js';
 
 export async function render(clientId) {
   const nav = currentNav(); // first: see show()
@@ -56,5 +57,5 @@ export async function render(clientId) {
   field(t('note.occurred'), occurred, { required: true }),
   h('p', { class: 'hint' }, t('note.readonly_after')),
   err, save));
-  show(nav, 'note', back(`#/client/${clientId}/journal`, c ? c.name : undefined), h('h1', {}, t('note.title')), c ? h('p', { class: 'meta' }, c.name) : null, form);
+  show(nav, 'note', back(`#/client/${clientId}/journal`, c ? c.name : undefined), h('h1', {}, t('note.title')), c ? healthFlags(c) : null, c ? h('p', { class: 'meta' }, c.name) : null, form);
 }

@@ -17,6 +17,7 @@ import { withState, maySign, warnings, badges, signatureLines, refusal } from '.
 import { fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
 import { show, currentNav, back, markDirty } from './view.js';
+import { healthFlags } from './health.js';
 import { confirmDialog } from './confirm.js';
 
 const OUTCOMES = ['given', 'self_administered', 'partly_given', 'not_given'];
@@ -97,6 +98,7 @@ export async function render(listId, measureId, due) {
   show(nav, 'sign',
     back(backTo, backTo === '#/today' ? t('nav.today') : (c ? c.name : undefined)),
     h('h1', {}, t('sign.title')),
+    c ? healthFlags(c) : null,
     h('p', { class: 'lead' }, `${fmtTime(due)} · ${kindName(measure.kind)}`),
     c ? h('p', { class: 'meta' }, c.name) : null,
     h('p', {}, measure.instruction || ''),
