@@ -33,10 +33,14 @@ func bindStrictJSON(c *fiber.Ctx, v any) error {
 
 // bindOptionalStrictJSON is bindStrictJSON for a route whose body may be left out.
 func bindOptionalStrictJSON(c *fiber.Ctx, v any) error {
-	if len(c.Request().Body()) == 0 {
-		return nil
+	body, err := rawBody(c)
+	if err != nil || len(body) == 0 {
+		return err
 	}
-	return bindStrictJSON(c, v)
+	if !isJSON(c.Get(fiber.HeaderContentType)) {
+		return errUnsupportedMedia
+	}
+	return decodeStrict(body, v)
 }
 
 func decodeStrict(body []byte, v any) error {
