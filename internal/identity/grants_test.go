@@ -30,7 +30,7 @@ func TestAnOrganisationNumberIsCheckedByItsLuhnDigit(t *testing.T) {
 	for in, want := range map[string]string{
 		"559900-1004": "559900-1004", "5599001004": "559900-1004", " 212000-9002 ": "212000-9002",
 		"559900-1005": "", "55990-01004": "", "559900-100": "", "55990A-1004": "", "": "",
-		"400101-1234":   "", // a personnummer's shape (third digit 0): not a legal person's number
+		"400101-1230":   "", // Luhn-right, but a personnummer's shape (third digit 0): not a legal person's
 		"16559900-1004": "", // the twelve-digit form is not taken
 	} {
 		got, err := identity.ParseOrgNumber(in)
