@@ -9,7 +9,6 @@ import * as attention from './attention.js';
 import * as overview from './overview.js';
 import * as analyse from './analyse.js';
 import * as reports from './reports.js';
-import * as admin from './admin.js';
 
 export const screens = {
   today: today.render,
@@ -22,6 +21,4 @@ export const screens = {
   overview: overview.render,
   analyse: analyse.render,
   reports: reports.render,
-  approvals: admin.approvals,
-  review: admin.review,
 };

@@ -21,7 +21,6 @@ export function renderShell(user) {
     h('p', { class: 'menu-user' }, user.name),
     langToggle(),
     h('button', { class: 'btn', type: 'button', testid: 'sync-now', on: { click: () => { closeMenu(); requestSync(0); } } }, t('menu.sync_now')),
-    ...managerLinks(user),
     ...pushMenuItem(h, t),
     h('button', { class: 'btn danger', type: 'button', testid: 'logout', on: { click: onLogout } }, t('menu.logout')),
   );
@@ -54,15 +53,6 @@ function followNavHeight(nav) {
     document.documentElement.style.setProperty('--tabs-h', `${nav.offsetHeight}px`);
   });
   navObserver.observe(nav);
-}
-
-// managerLinks are the unit manager's administration screens, in the menu.
-function managerLinks(user) {
-  if (!hasRole(user, 'unit_manager')) return [];
-  return [
-    h('a', { class: 'btn', href: '#/approvals', testid: 'menu-approvals', on: { click: closeMenu } }, t('menu.approvals')),
-    h('a', { class: 'btn', href: '#/review', testid: 'menu-review', on: { click: closeMenu } }, t('menu.review')),
-  ];
 }
 
 function navLink(screen, testid, text, ...extra) {

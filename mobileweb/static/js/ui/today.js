@@ -81,20 +81,10 @@ export async function render() {
   show(nav, 'today',
     h('h1', {}, t('today.title')),
     h('p', { class: 'meta' }, localDay()),
-    reviewsDue(await getMeta('me')),
     board,
     h('section', { 'aria-labelledby': 'h-sign' }, h('h2', { id: 'h-sign' }, t('today.signings')), signings),
     h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
     h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),
       clientList.length ? clientsBox : empty(t('today.no_clients')), more),
     h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')));
-}
-
-// reviewsDue tells a unit manager of their units' overdue access reviews (from /me at login).
-function reviewsDue(me) {
-  const due = (me && me.access_reviews_overdue) || [];
-  if (!due.length) return null;
-  return h('div', { class: 'notice warn', role: 'status', testid: 'reviews-overdue' },
-    h('p', {}, t('review.overdue_notice')),
-    due.map(d => h('a', { class: 'btn', href: `#/review/${d.unit_id}`, testid: `open-review-${d.unit_id}` }, t('review.open'))));
 }
