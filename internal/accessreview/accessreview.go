@@ -62,10 +62,11 @@ type Line struct {
 	LastReadAt  *time.Time    `json:"last_read_at"`
 }
 
-// Last is who made the last review, and when.
+// Last is who made the last review (their id and name), and when.
 type Last struct {
-	By string    `json:"by"`
-	At time.Time `json:"at"`
+	By     string    `json:"by"`
+	ByName string    `json:"by_name,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 // Overview is what the reviewer sees.
@@ -94,6 +95,9 @@ func Of(eng *syncengine.Engine, ids *identity.Store, unit identity.Unit, now tim
 	o := Overview{DueAt: due, Overdue: !now.Before(due), Grants: []Line{}}
 	if last != nil {
 		o.LastReview = &Last{By: last.By, At: last.At}
+		if u, err := ids.User(last.By); err == nil {
+			o.LastReview.ByName = u.Name
+		}
 	}
 	for _, g := range ids.ActiveGrantsOf(unit.ID, now) {
 		l := Line{GrantID: g.ID, UserID: g.UserID, UnitID: g.UnitID, Role: g.Role, ValidUntil: g.ValidUntil}

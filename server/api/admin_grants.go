@@ -15,6 +15,7 @@ type grantView struct {
 	GrantID    string              `json:"grant_id"`
 	UserID     string              `json:"user_id"`
 	Name       string              `json:"name,omitempty"`
+	Username   string              `json:"username,omitempty"`
 	UnitID     string              `json:"unit_id"`
 	Role       identity.Role       `json:"role"`
 	ValidUntil time.Time           `json:"valid_until"`
@@ -27,8 +28,8 @@ type grantView struct {
 	CreatedAt  *time.Time          `json:"created_at,omitempty"`
 }
 
-func viewOf(g identity.Grant, name string) grantView {
-	v := grantView{GrantID: g.ID, UserID: g.UserID, Name: name, UnitID: g.UnitID, Role: g.Role, ValidUntil: g.ValidUntil,
+func viewOf(g identity.Grant, u identity.User) grantView {
+	v := grantView{GrantID: g.ID, UserID: g.UserID, Name: u.Name, Username: u.Username, UnitID: g.UnitID, Role: g.Role, ValidUntil: g.ValidUntil,
 		Status: g.State(), Involved: orEmpty(g.Involved), Awaiting: orEmpty(g.Awaiting), Approvals: g.Approvals,
 		Ended: g.Ended, CreatedBy: g.CreatedBy}
 	if v.Approvals == nil {
@@ -97,11 +98,8 @@ func (h *Handlers) AdminGrants(c *fiber.Ctx) error {
 	}
 	out := []grantView{}
 	for _, g := range h.Identity.PendingFor(a, h.Now()) {
-		name := ""
-		if u, err := h.Identity.User(g.UserID); err == nil {
-			name = u.Name
-		}
-		out = append(out, viewOf(g, name))
+		u, _ := h.Identity.User(g.UserID) // a user gone since answers with the id alone
+		out = append(out, viewOf(g, u))
 	}
 	return c.JSON(fiber.Map{"grants": out})
 }
@@ -196,5 +194,5 @@ func (h *Handlers) grantDecision(c *fiber.Ctx, what string, do func(identity.Acc
 	if err := h.recordOrgAct(c, what, g.ID, g.UnitID, g.UserID); err != nil {
 		return err
 	}
-	return c.JSON(viewOf(g, ""))
+	return c.JSON(viewOf(g, identity.User{}))
 }

@@ -38,8 +38,9 @@ type reviewLine struct {
 
 type reviewPage struct {
 	LastReview *struct {
-		By string    `json:"by"`
-		At time.Time `json:"at"`
+		By     string    `json:"by"`
+		ByName string    `json:"by_name"`
+		At     time.Time `json:"at"`
 	} `json:"last_review"`
 	DueAt   time.Time    `json:"due_at"`
 	Overdue bool         `json:"overdue"`
@@ -125,7 +126,7 @@ func TestTheAccessReviewDecidesOnEveryGrantTwiceAYear(t *testing.T) {
 	}
 	at := s.Clock.Now()
 	s.Do("GET", path, david.Token, nil).JSON(t, &page)
-	if page.LastReview == nil || page.LastReview.By != demo.UserID("david") || !page.LastReview.At.Equal(at) || page.Overdue ||
+	if page.LastReview == nil || page.LastReview.By != demo.UserID("david") || page.LastReview.ByName != "David Holm" || !page.LastReview.At.Equal(at) || page.Overdue ||
 		!page.DueAt.Equal(at.AddDate(0, 6, 0)) || len(page.Grants) != 3 {
 		t.Fatalf("after the review: %+v", page)
 	}

@@ -68,15 +68,21 @@ func TestAGrantToAFurtherUnitWaitsForEveryManagerInvolved(t *testing.T) {
 	if got := pulledClients(changes); len(got) != 0 {
 		t.Fatalf("a pending grant brought clients %v", got)
 	}
+	var mine struct {
+		Grants []struct {
+			GrantID        string `json:"grant_id"`
+			Name, Username string
+		} `json:"grants"`
+	}
+	s.Do("GET", "/api/v1/admin/grants?status=pending", dev["david"].Token, nil).JSON(t, &mine)
+	if len(mine.Grants) != 1 || mine.Grants[0].GrantID != created.GrantID || mine.Grants[0].Name != "Anna Lind" || mine.Grants[0].Username != "anna" {
+		t.Fatalf("david's pending list: %+v", mine)
+	}
 	var pending struct {
 		Grants []struct {
 			GrantID  string   `json:"grant_id"`
 			Awaiting []string `json:"awaiting"`
 		} `json:"grants"`
-	}
-	s.Do("GET", "/api/v1/admin/grants?status=pending", dev["david"].Token, nil).JSON(t, &pending)
-	if len(pending.Grants) != 1 || pending.Grants[0].GrantID != created.GrantID {
-		t.Fatalf("david's pending list: %+v", pending)
 	}
 	for _, who := range []string{"lisa", "bertil", "admin", "cecilia", "bo"} {
 		s.Do("GET", "/api/v1/admin/grants?status=pending", dev[who].Token, nil).JSON(t, &pending)
