@@ -1,7 +1,8 @@
 // Package adminlog is the account log: every administrative act on an account (an
 // unlock, a disabled or enabled account, a password reset, recorded training, a hardware
-// token handed out, an ended session or a revoked phone) — who did what to whose account,
-// and when — kept in the sync engine's append-only audit trail beside the read log
+// token handed out, an ended session or a revoked phone, a grant given, decided, extended
+// or ended) and on the organisation (a provider or unit created, a provider ended, a
+// unit's access review) — who did what to whose account, and when — kept in the sync engine's append-only audit trail beside the read log
 // (DESIGN.md "Administration": every administrative act is in the audit trail). A change
 // to how someone logs in (a new token, a reset password) is also told to the account's
 // owner in a message, so that a takeover cannot pass unseen. Entries and messages name
@@ -29,6 +30,18 @@ const (
 	WhatTokenBind     = "account.token_bind"
 	WhatSessionRevoke = "session.revoke"
 	WhatDeviceRevoke  = "device.revoke"
+
+	// The organisation, grants and access reviews (Object: the provider, unit, grant or
+	// review; UnitID: the unit it concerns).
+	WhatProviderCreate = "provider.create"
+	WhatProviderEnd    = "provider.end"
+	WhatUnitCreate     = "unit.create"
+	WhatGrantCreate    = "grant.create"
+	WhatGrantApprove   = "grant.approve"
+	WhatGrantReject    = "grant.reject"
+	WhatGrantExtend    = "grant.extend"
+	WhatGrantEnd       = "grant.end"
+	WhatAccessReview   = "access_review"
 )
 
 // Subject codes of the messages that tell an account's owner of a change to their login.
@@ -58,14 +71,17 @@ type Act struct {
 	// UserID is the account acted on ("" for a revoked device that never had a user).
 	UserID string `json:"user_id,omitempty"`
 	// Object is what the act was on besides the account: a token's serial number, a
-	// session's or a device's id.
+	// session's, a device's, a provider's, a unit's, a grant's or a review's id.
 	Object string `json:"object,omitempty"`
+	// UnitID is the unit the act concerns, so that its manager can review the acts on it.
+	UnitID string `json:"unit_id,omitempty"`
 }
 
 // Index keys of the audit trail: the account acted on and the one who acted. They are
 // apart from the read log's keys (accesslog), which share the trail.
 func accountKey(id string) string { return "admin:user:" + id }
 func byKey(id string) string      { return "admin:by:" + id }
+func unitKey(id string) string    { return "admin:unit:" + id }
 
 // Record writes an act to the audit trail, and for a change to how the account's owner
 // logs in also a message to them, in one transaction of the engine's writer: on disk when
@@ -82,6 +98,9 @@ func Record(ctx context.Context, eng *syncengine.Engine, act Act) error {
 	keys := []string{byKey(act.ByUserID)}
 	if act.UserID != "" {
 		keys = append(keys, accountKey(act.UserID))
+	}
+	if act.UnitID != "" {
+		keys = append(keys, unitKey(act.UnitID))
 	}
 	err = eng.Do(ctx, func(tx *syncengine.Tx) error {
 		if err := tx.Audit(keys, value); err != nil {
@@ -103,6 +122,11 @@ func Record(ctx context.Context, eng *syncengine.Engine, act Act) error {
 // OnAccount returns the acts on an account, oldest first.
 func OnAccount(eng *syncengine.Engine, userID string) ([]Act, error) {
 	return scan(eng, accountKey(userID))
+}
+
+// OnUnit returns the acts that concern a unit, oldest first.
+func OnUnit(eng *syncengine.Engine, unitID string) ([]Act, error) {
+	return scan(eng, unitKey(unitID))
 }
 
 // By returns the acts a user did, oldest first.

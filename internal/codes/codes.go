@@ -124,3 +124,20 @@ const (
 	NotARecipient            = "not_a_recipient"
 	BulletinExists           = "bulletin_exists"
 )
+
+// The organisation, grants and access reviews (issue 14).
+const (
+	ProviderNotFound    = "provider_not_found"     // 404
+	ProviderEnded       = "provider_ended"         // 409: the provider has ended (or ends at a date already set)
+	ProviderHasOpenWork = "provider_has_open_work" // 409: deviations or journals still open; they are listed
+	OrgNumberTaken      = "org_number_taken"       // 409: another private provider has this organisationsnummer
+	InvalidOrgNumber    = "invalid_org_number"     // 400: not an organisationsnummer (NNNNNN-NNNN, Luhn check digit)
+	InvalidParentUnit   = "invalid_parent_unit"    // 400: the parent is not a unit of the same provider, or is a sub-unit
+	InvalidValidUntil   = "invalid_valid_until"    // 400: not in the future, more than a year ahead, or (extend) not later
+	GrantNotFound       = "grant_not_found"        // 404
+	GrantExists         = "grant_exists"           // 409: the user already holds (or awaits) this role in this unit
+	GrantNotPending     = "grant_not_pending"      // 409: only a pending grant is approved or rejected
+	GrantNotActive      = "grant_not_active"       // 409: only an active grant is extended or ended
+	AlreadyApproved     = "already_approved"       // 409: the caller's units have approved this grant already
+	ReviewIncomplete    = "review_incomplete"      // 400: an active grant is in neither keep nor end; `missing` lists them
+)

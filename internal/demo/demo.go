@@ -93,7 +93,7 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 	if err != nil || !empty {
 		return false, err
 	}
-	if err := seedOrganisation(ids); err != nil {
+	if err := seedOrganisation(ids, now); err != nil {
 		return false, err
 	}
 	validUntil := now.AddDate(1, 0, 0)
@@ -135,16 +135,18 @@ func Seed(ctx context.Context, ids *identity.Store, eng *syncengine.Engine, now 
 	return true, seedWork(ctx, ids, eng, now)
 }
 
-func seedOrganisation(ids *identity.Store) error {
+func seedOrganisation(ids *identity.Store, now time.Time) error {
 	steps := []func() error{
 		func() error {
 			return ids.PutMunicipality(identity.Municipality{ID: MunicipalityID, Name: "Sjöstads kommun"})
 		},
 		func() error {
-			return ids.PutProvider(identity.Provider{ID: OwnProviderID, MunicipalityID: MunicipalityID, Name: "Sjöstads kommun, egen regi"})
+			return ids.PutProvider(identity.Provider{ID: OwnProviderID, MunicipalityID: MunicipalityID, Name: "Sjöstads kommun, egen regi",
+				Kind: identity.ProviderOwn, OrgNumber: "212000-9002"})
 		},
 		func() error {
-			return ids.PutProvider(identity.Provider{ID: NorrProviderID, MunicipalityID: MunicipalityID, Name: "Omsorg Norr AB", Private: true})
+			return ids.PutProvider(identity.Provider{ID: NorrProviderID, MunicipalityID: MunicipalityID, Name: "Omsorg Norr AB",
+				Kind: identity.ProviderPrivate, OrgNumber: "559900-1004"})
 		},
 	}
 	for _, u := range []identity.Unit{
@@ -155,6 +157,7 @@ func seedOrganisation(ids *identity.Store) error {
 		{ID: BjorkenID, ProviderID: NorrProviderID, Name: "Hemtjänst Björken"},
 		{ID: BjorkenAID, ProviderID: NorrProviderID, ParentID: BjorkenID, Name: "Björken grupp A"},
 	} {
+		u.CreatedAt = now
 		steps = append(steps, func() error { return ids.PutUnit(u) })
 	}
 	for _, step := range steps {

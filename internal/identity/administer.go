@@ -13,7 +13,9 @@ import (
 // "Their units" are the units where the actor holds the role and the sub-units (grupper)
 // of those units. The rule looks at the whole account: a person who is care staff in one
 // unit and a unit manager in another is a unit manager's equal, so only an administrator
-// acts on their account (one password and one factor open both).
+// acts on their account (one password and one factor open both). An account without a
+// valid grant (a new one, or one whose grants lapsed) is administered by the managers and
+// representatives of the provider it names: they give it its first grant.
 var administers = map[Role][]Role{
 	RoleUnitManager: {RoleCoordinator, RoleLicensed, RoleUnitRep, RoleCareStaff},
 	RoleUnitRep:     {RoleCareStaff},
@@ -27,6 +29,8 @@ type Target struct {
 	// act; a grant in a sub-unit is also listed under its parent unit, whose roles reach it.
 	// A disabled account keeps its grants here, so that it can be enabled again.
 	Roles map[string][]Role
+	// ProviderID is the provider the account names ("" when it names none).
+	ProviderID string
 }
 
 // MayAdminister tells whether actor may act on target's account (unlock, disable, enable,
@@ -52,7 +56,11 @@ func MayAdminister(actor Access, target Target, roles ...Role) bool {
 		}
 	}
 	if len(held) == 0 {
-		return false
+		acting := []Role{RoleUnitManager, RoleUnitRep}
+		if len(roles) > 0 {
+			acting = roles
+		}
+		return target.ProviderID != "" && actsForProvider(actor, target.ProviderID, acting...)
 	}
 	for unit := range target.Roles {
 		for _, r := range actor.Roles[unit] {
@@ -62,6 +70,16 @@ func MayAdminister(actor Access, target Target, roles ...Role) bool {
 			if administersAll(r, held) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// actsForProvider tells whether the actor holds one of roles in a unit of the provider.
+func actsForProvider(a Access, providerID string, roles ...Role) bool {
+	for unit, provider := range a.ProviderOf {
+		if provider == providerID && a.Has(unit, roles...) {
+			return true
 		}
 	}
 	return false
@@ -88,7 +106,7 @@ func (s *Store) Target(userID string, t time.Time) (Target, error) {
 		}
 		return Target{}, err
 	}
-	target := Target{UserID: u.ID, Admin: u.Admin, Roles: map[string][]Role{}}
+	target := Target{UserID: u.ID, Admin: u.Admin, Roles: map[string][]Role{}, ProviderID: u.ProviderID}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	add := func(unit string, r Role) {

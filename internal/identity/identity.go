@@ -3,6 +3,7 @@
 package identity
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -35,12 +36,47 @@ type Municipality struct {
 	Name string `json:"name"`
 }
 
+// Kinds of provider.
+const (
+	ProviderOwn     = "own"     // the municipality's own (egen regi)
+	ProviderPrivate = "private" // a private provider (privat utförare)
+)
+
 // Provider is a care provider (utförare), the municipality's own or private.
 type Provider struct {
 	ID             string `json:"id"`
 	MunicipalityID string `json:"municipality_id"`
 	Name           string `json:"name"`
-	Private        bool   `json:"private"` // privat utförare
+	Kind           string `json:"kind"` // ProviderOwn or ProviderPrivate
+	// OrgNumber is the organisationsnummer, NNNNNN-NNNN.
+	OrgNumber string `json:"org_number,omitempty"`
+	// EndsAt is when the provider stops (avveckling): every grant of its units ends then.
+	EndsAt    time.Time `json:"ends_at,omitzero"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Ended tells whether the provider has stopped by t.
+func (p Provider) Ended(t time.Time) bool { return !p.EndsAt.IsZero() && !t.Before(p.EndsAt) }
+
+// UnmarshalJSON reads a provider, also as stored before providers had a kind: the
+// boolean "private" then says which kind it is.
+func (p *Provider) UnmarshalJSON(b []byte) error {
+	type plain Provider
+	var v struct {
+		plain
+		Private *bool `json:"private"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = Provider(v.plain)
+	if p.Kind == "" {
+		p.Kind = ProviderOwn
+		if v.Private != nil && *v.Private {
+			p.Kind = ProviderPrivate
+		}
+	}
+	return nil
 }
 
 // Unit is a unit (enhet) of a provider, or a sub-unit (grupp) of a unit.
@@ -49,6 +85,9 @@ type Unit struct {
 	ProviderID string `json:"provider_id"`
 	ParentID   string `json:"parent_id,omitempty"` // set for a sub-unit (grupp)
 	Name       string `json:"name"`
+	// CreatedAt starts the clock of the unit's first access review (zero for units
+	// stored before it was kept: their first review is due at once).
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // User is a person (or the authority's system) that logs in.
@@ -70,6 +109,12 @@ type User struct {
 	Phone    string `json:"phone,omitempty"`
 	Admin    bool   `json:"admin,omitempty"`
 	Disabled bool   `json:"disabled,omitempty"`
+	// ProviderID is the provider (utförare) the person works for, when known: a user
+	// without grants is administered within it, and its end stops their login.
+	ProviderID string `json:"provider_id,omitempty"`
+	// LastLoginAt is the last completed login (the second factor accepted), for the
+	// access review.
+	LastLoginAt time.Time `json:"last_login_at,omitzero"`
 
 	// Failed logins in a row (wrong password or code), kept in the store so that a lock
 	// survives a restart; reset by a successful login or an unlock.
@@ -96,6 +141,14 @@ func (u User) Locked() bool { return !u.LockedAt.IsZero() }
 // Trained tells whether the user's training is recorded.
 func (u User) Trained() bool { return !u.TrainedAt.IsZero() }
 
+// Statuses of a grant.
+const (
+	GrantActive   = "active"   // gives its role until valid_until
+	GrantPending  = "pending"  // waits for the managers of the units involved; gives nothing
+	GrantRejected = "rejected" // a manager involved said no; gives nothing
+	GrantEnded    = "ended"    // ended before its time; gives nothing
+)
+
 // Grant is access for a user to a unit in a role until a date (behörighet).
 type Grant struct {
 	ID         string    `json:"id"`
@@ -103,10 +156,39 @@ type Grant struct {
 	UnitID     string    `json:"unit_id"`
 	Role       Role      `json:"role"`
 	ValidUntil time.Time `json:"valid_until"`
+	// Status is one of the Grant… statuses; "" in records stored before grants waited for
+	// approval, which are active.
+	Status string `json:"status,omitempty"`
+	// Involved are the units whose managers decide on a grant to a further unit (the
+	// user's units then and the new one, seed 003); Awaiting those yet to approve.
+	Involved  []string   `json:"involved,omitempty"`
+	Awaiting  []string   `json:"awaiting,omitempty"`
+	Approvals []Decision `json:"approvals,omitempty"`
+	CreatedBy string     `json:"created_by,omitempty"`
+	CreatedAt time.Time  `json:"created_at,omitzero"`
+	// Ended is the rejection or the end, with its reason.
+	Ended *Decision `json:"ended,omitempty"`
 }
 
-// ValidAt tells whether the grant gives anything at t: an expired grant gives nothing.
-func (g Grant) ValidAt(t time.Time) bool { return t.Before(g.ValidUntil) }
+// Decision is a manager's approval for a unit, or the rejection or end of a grant.
+type Decision struct {
+	UnitID string    `json:"unit_id,omitempty"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// State is the grant's status, active for a record stored before statuses.
+func (g Grant) State() string {
+	if g.Status == "" {
+		return GrantActive
+	}
+	return g.Status
+}
+
+// ValidAt tells whether the grant gives anything at t: only an active grant before its
+// end does.
+func (g Grant) ValidAt(t time.Time) bool { return g.State() == GrantActive && t.Before(g.ValidUntil) }
 
 // Access is what a user may do right now: computed from their valid grants at each request.
 type Access struct {

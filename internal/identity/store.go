@@ -23,8 +23,9 @@ var (
 	bucketProviders      = []byte("id_providers")
 	bucketUnits          = []byte("id_units")
 	bucketUsers          = []byte("id_users")
-	bucketUsernames      = []byte("id_usernames") // lower-case username → user id
-	bucketGrants         = []byte("id_grants")    // user id|0|grant id → Grant
+	bucketUsernames      = []byte("id_usernames")      // lower-case username → user id
+	bucketGrants         = []byte("id_grants")         // user id|0|grant id → Grant
+	bucketReviews        = []byte("id_access_reviews") // unit id|0|RFC 3339 time → Review
 )
 
 // Store keeps the organisation, users and grants in buckets of the server's bbolt file.
@@ -33,15 +34,23 @@ var (
 type Store struct {
 	db *bolt.DB
 
-	mu     sync.RWMutex
-	units  map[string]Unit
-	grants map[string][]Grant // by user id
+	// writeMu orders the writes that change the memory copies (a grant decided by two
+	// managers at once): each holds it from its transaction to its memory update. It is
+	// taken before the bbolt write lock and mu after it, never the other way round (the
+	// sync engine reads memory inside its own write transaction).
+	writeMu sync.Mutex
+
+	mu        sync.RWMutex
+	units     map[string]Unit
+	providers map[string]Provider
+	grants    map[string][]Grant // by user id
+	grantUser map[string]string  // grant id → user id
 }
 
 // NewStore opens the identity buckets in db.
 func NewStore(db *bolt.DB) (*Store, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMunicipalities, bucketProviders, bucketUnits, bucketUsers, bucketUsernames, bucketGrants} {
+		for _, b := range [][]byte{bucketMunicipalities, bucketProviders, bucketUnits, bucketUsers, bucketUsernames, bucketGrants, bucketReviews} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -51,9 +60,20 @@ func NewStore(db *bolt.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: unable to create buckets: %w", err)
 	}
-	s := &Store{db: db, units: map[string]Unit{}, grants: map[string][]Grant{}}
+	s := &Store{db: db, units: map[string]Unit{}, providers: map[string]Provider{}, grants: map[string][]Grant{}, grantUser: map[string]string{}}
 	err = db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
+		err := tx.Bucket(bucketProviders).ForEach(func(_, v []byte) error {
+			var p Provider
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			s.providers[p.ID] = p
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
 			var u Unit
 			if err := json.Unmarshal(v, &u); err != nil {
 				return err
@@ -70,6 +90,7 @@ func NewStore(db *bolt.DB) (*Store, error) {
 				return err
 			}
 			s.grants[g.UserID] = append(s.grants[g.UserID], g)
+			s.grantUser[g.ID] = g.UserID
 			return nil
 		})
 	})
@@ -100,13 +121,30 @@ func (s *Store) PutMunicipality(m Municipality) error {
 	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketMunicipalities, m.ID, m) })
 }
 
-// PutProvider stores a provider.
+// PutProvider stores a provider (of kind own unless it says private).
 func (s *Store) PutProvider(p Provider) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketProviders, p.ID, p) })
+	if p.Kind == "" {
+		p.Kind = ProviderOwn
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketProviders, p.ID, p) })
+	if err == nil {
+		s.mu.Lock()
+		s.providers[p.ID] = p
+		s.mu.Unlock()
+	}
+	return err
 }
 
-// PutUnit stores a unit; its provider must exist.
+// PutUnit stores a unit; its provider must exist. A unit without a creation time gets
+// the time of storing.
 func (s *Store) PutUnit(u Unit) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketProviders).Get([]byte(u.ProviderID)) == nil {
 			return fmt.Errorf("identity: unit %s names unknown provider: %w", u.ID, ErrNotFound)
@@ -242,19 +280,33 @@ func (s *Store) Unit(id string) (Unit, bool) {
 	return u, ok
 }
 
-// PutGrant stores a grant; the user and the unit must exist.
+// PutGrant stores a grant as it is (seeds, tests); the user and the unit must exist.
+// Administration goes through CreateGrant and the decisions of grants.go.
 func (s *Store) PutGrant(g Grant) error {
 	if !g.Role.Valid() {
 		return fmt.Errorf("identity: unknown role %q", g.Role)
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketUsers).Get([]byte(g.UserID)) == nil || tx.Bucket(bucketUnits).Get([]byte(g.UnitID)) == nil {
 			return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
 		}
-		return putJSON(tx, bucketGrants, g.UserID+"\x00"+g.ID, g)
+		return putJSON(tx, bucketGrants, grantKey(g), g)
 	})
 	if err == nil {
-		s.mu.Lock()
+		s.remember(g)
+	}
+	return err
+}
+
+func grantKey(g Grant) string { return g.UserID + "\x00" + g.ID }
+
+// remember puts a stored grant in memory; the caller holds writeMu.
+func (s *Store) remember(gs ...Grant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range gs {
 		kept := s.grants[g.UserID][:0:0]
 		for _, old := range s.grants[g.UserID] {
 			if old.ID != g.ID {
@@ -262,9 +314,8 @@ func (s *Store) PutGrant(g Grant) error {
 			}
 		}
 		s.grants[g.UserID] = append(kept, g)
-		s.mu.Unlock()
+		s.grantUser[g.ID] = g.UserID
 	}
-	return err
 }
 
 // Access computes what a user may do at t, in one read of the store.
@@ -294,7 +345,13 @@ func (s *Store) Access(userID string, t time.Time) (User, Access, error) {
 	if err != nil {
 		return u, Access{}, err
 	}
-	return u, AccessFor(u, grants, units, t), nil
+	a := AccessFor(u, grants, units, t)
+	if s.Barred(u, t) {
+		// The provider has ended: nothing of the municipality's either (the next pull
+		// drops it), and the login ends at the next refresh.
+		a.Scopes = slices.DeleteFunc(a.Scopes, func(sc string) bool { return sc == OrgScope(u.MunicipalityID) })
+	}
+	return u, a, nil
 }
 
 // Empty tells whether no user exists yet (a new data directory).

@@ -61,6 +61,7 @@ func (s *Service) checkCode(t *try, u identity.User, pl auth.PendingLogin, metho
 			u.TOTPLastStep = step
 		}
 		u.FailedLogins, u.LastFailureAt = 0, time.Time{}
+		u.LastLoginAt = now // for the access review
 		return nil
 	})
 	if errors.Is(err, errStepUsed) {

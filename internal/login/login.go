@@ -106,7 +106,8 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 	if err != nil {
 		return Challenge{}, err
 	}
-	if !ok || u.Disabled {
+	// A disabled account, and one whose provider has ended, answers as a wrong password.
+	if !ok || u.Disabled || s.cfg.Identity.Barred(u, s.cfg.Now()) {
 		return Challenge{}, t.fail(ErrInvalidCredentials)
 	}
 	methods := s.methods(u)
@@ -151,7 +152,7 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 		return Tokens{}, ErrInvalidCode
 	}
 	u, err := s.cfg.Identity.User(pl.UserID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || s.cfg.Identity.Barred(u, s.cfg.Now()) {
 		return Tokens{}, ErrInvalidCode
 	}
 	t, u, err := s.begin(u.ID)
@@ -239,7 +240,7 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 		return Tokens{}, err
 	}
 	u, err := s.cfg.Identity.User(sess.UserID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || s.cfg.Identity.Barred(u, s.cfg.Now()) {
 		_ = s.cfg.Sessions.Revoke(sess.ID, auth.RevokeUserDisabled)
 		return Tokens{}, ErrSessionExpired
 	}

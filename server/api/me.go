@@ -5,7 +5,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/accessreview"
 	"vardag/internal/codes"
+	"vardag/internal/identity"
 	"vardag/internal/signing"
 	"vardag/internal/terms"
 )
@@ -30,19 +32,31 @@ type meAnswer struct {
 	SignEarliest     int `json:"sign_earliest_s"`
 	SignLatest       int `json:"sign_latest_s"`
 	SignEarlyWarning int `json:"sign_early_warning_s"`
+	// AccessReviewsOverdue are the units the caller manages (all units, for an
+	// administrator) whose access review (behörighetskontroll) is overdue.
+	AccessReviewsOverdue []accessreview.Due `json:"access_reviews_overdue"`
 }
 
 // Me answers who the caller is and what they must do before data opens.
 func (h *Handlers) Me(c *fiber.Ctx) error {
 	p := principal(c)
 	u := p.User
+	overdue, err := accessreview.Overdue(h.Identity, h.Now(), func(unit string) bool {
+		return p.Access.Admin || p.Access.Has(unit, identity.RoleUnitManager)
+	})
+	if err != nil {
+		return err
+	}
+	if overdue == nil {
+		overdue = []accessreview.Due{}
+	}
 	return c.JSON(meAnswer{
 		ID: u.ID, Name: u.Name, TermsVersion: terms.Version,
 		TermsAccepted: u.TermsVersion == terms.Version, MustChangePassword: u.MustChangePassword,
 		Trained: u.Trained(), TOTP: u.TOTPSecret != "", HardwareToken: u.TokenSerial != "", SMS: u.Phone != "",
 		OfflineWipeAfter: int(h.PhoneWipeAfter.Seconds()),
 		SignEarliest:     int(signing.SignEarly.Seconds()), SignLatest: int(signing.SignLate.Seconds()),
-		SignEarlyWarning: int(h.SignEarlyWarning.Seconds()),
+		SignEarlyWarning: int(h.SignEarlyWarning.Seconds()), AccessReviewsOverdue: overdue,
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
+	"vardag/internal/accessreview"
 	"vardag/internal/assignments"
 	"vardag/internal/auth"
 	"vardag/internal/clients"
@@ -187,6 +189,16 @@ func (a *App) build() error {
 			Name: "vardag_password_checks_refused_total", Help: "Logins answered 503 busy: no password check slot freed up in time.",
 		}, func() float64 { return float64(passwords.Refused()) }),
 	)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "vardag_access_reviews_overdue", Help: "Units whose twice-yearly access review (behörighetskontroll) is overdue.",
+	}, func() float64 {
+		overdue, err := accessreview.Overdue(ids, cfg.Now(), nil)
+		if err != nil {
+			a.log.Error("app: unable to count overdue access reviews", "err", err)
+			return math.NaN()
+		}
+		return float64(len(overdue))
+	}))
 	a.acceptFailures = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "vardag_accept_errors_total", Help: "Connections the server could not accept (out of file descriptors, say) and retried.",
 	})
