@@ -27,6 +27,10 @@ type Target struct {
 	// act; a grant in a sub-unit is also listed under its parent unit, whose roles reach it.
 	// A disabled account keeps its grants here, so that it can be enabled again.
 	Roles map[string][]Role
+	// NewOfProvider is, for an account that never held a grant, the provider that created
+	// it: until its first grant, a unit manager or unit representative of that provider
+	// administers it (a new care worker's activation code), like an administrator.
+	NewOfProvider string
 }
 
 // MayAdminister tells whether actor may act on target's account (unlock, disable, enable,
@@ -52,7 +56,7 @@ func MayAdminister(actor Access, target Target, roles ...Role) bool {
 		}
 	}
 	if len(held) == 0 {
-		return false
+		return target.NewOfProvider != "" && actsForProvider(actor, target.NewOfProvider, roles)
 	}
 	for unit := range target.Roles {
 		for _, r := range actor.Roles[unit] {
@@ -60,6 +64,22 @@ func MayAdminister(actor Access, target Target, roles ...Role) bool {
 				continue
 			}
 			if administersAll(r, held) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// actsForProvider tells whether actor holds a unit manager's or representative's role
+// (of roles, when given) in a unit of providerID.
+func actsForProvider(actor Access, providerID string, roles []Role) bool {
+	for unit, p := range actor.ProviderOf {
+		if p != providerID {
+			continue
+		}
+		for _, r := range actor.Roles[unit] {
+			if (r == RoleUnitManager || r == RoleUnitRep) && (len(roles) == 0 || slices.Contains(roles, r)) {
 				return true
 			}
 		}
@@ -91,6 +111,9 @@ func (s *Store) Target(userID string, t time.Time) (Target, error) {
 	target := Target{UserID: u.ID, Admin: u.Admin, Roles: map[string][]Role{}}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if len(s.grants[u.ID]) == 0 {
+		target.NewOfProvider = u.ProviderID
+	}
 	add := func(unit string, r Role) {
 		if !slices.Contains(target.Roles[unit], r) {
 			target.Roles[unit] = append(target.Roles[unit], r)

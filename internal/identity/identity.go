@@ -88,7 +88,31 @@ type User struct {
 	// some functions stay closed until then.
 	TrainedAt time.Time `json:"trained_at,omitzero"`
 	TrainedBy string    `json:"trained_by,omitempty"`
+
+	// ProviderID is the provider (utförare) whose administrator, unit manager or unit
+	// representative created the account ("" for accounts made before accounts were
+	// created over the API, and for the municipality's first administrator).
+	ProviderID string `json:"provider_id,omitempty"`
+	// LastLoginAt is the account's latest finished login (both factors).
+	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+
+	// Activation: an account created by `vardag init` or an administrator starts with a
+	// one-time activation code (only its SHA-256 is kept: the code is high-entropy), with
+	// which the person chooses a password and sets up a second factor. Until both are done
+	// ActivationPending is set and the account cannot log in.
+	ActivationPending   bool      `json:"activation_pending,omitempty"`
+	ActivationCodeHash  string    `json:"activation_code_hash,omitempty"`
+	ActivationExpiresAt time.Time `json:"activation_expires_at,omitzero"`
+	// ActivationFailures counts wrong codes tried against the current activation code;
+	// at MaxActivationFailures the code is void.
+	ActivationFailures int `json:"activation_failures,omitempty"`
 }
+
+// MaxActivationFailures is how many wrong codes void an activation code.
+const MaxActivationFailures = 5
+
+// ActivationValidity is how long an activation code can be used.
+const ActivationValidity = 72 * time.Hour
 
 // Locked tells whether the account is locked after too many failed logins.
 func (u User) Locked() bool { return !u.LockedAt.IsZero() }

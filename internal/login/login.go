@@ -98,7 +98,7 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 	}
 	defer t.release()
 	ok := false
-	if known {
+	if known && u.PasswordHash != "" {
 		ok, err = s.cfg.Passwords.Check(u.PasswordHash, password)
 	} else {
 		err = s.cfg.Passwords.CheckDummy(password)
@@ -106,7 +106,8 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 	if err != nil {
 		return Challenge{}, err
 	}
-	if !ok || u.Disabled {
+	// An account not yet activated answers as a wrong password: no second step.
+	if !ok || u.Disabled || u.ActivationPending {
 		return Challenge{}, t.fail(ErrInvalidCredentials)
 	}
 	methods := s.methods(u)
@@ -160,7 +161,12 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 	} else if err != nil {
 		return Tokens{}, err
 	}
-	if !slices.Contains(s.methods(u), method) {
+	if u.ActivationPending && !pl.Activation {
+		t.release()
+		return Tokens{}, ErrInvalidCode // a code was issued again since this login began
+	}
+	enrolling := pl.Activation && method == MethodTOTP && u.TOTPSecret == "" && u.PendingTOTPSecret != ""
+	if !enrolling && !slices.Contains(s.methods(u), method) {
 		t.release()
 		return Tokens{}, ErrMethod
 	}
