@@ -40,7 +40,7 @@ type Created struct {
 
 // Line is one valid line of a file.
 type Line struct {
-	Number               int
+	Number                int
 	Username, Name, Phone string
 }
 
