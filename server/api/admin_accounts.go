@@ -138,8 +138,8 @@ func (h *Handlers) AdminIssueActivation(c *fiber.Ctx) error {
 
 // bindOptionalStrict refuses a body on a route that takes none, but an empty JSON object.
 func bindOptionalStrict(c *fiber.Ctx) error {
-	if len(c.Request().Body()) == 0 {
-		return nil
+	if body, err := rawBody(c); err != nil || len(body) == 0 {
+		return err
 	}
 	var none struct{}
 	return bindStrictJSON(c, &none)

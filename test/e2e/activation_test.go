@@ -390,3 +390,36 @@ func postJSON(t *testing.T, url, token, body string, v any) int {
 	_ = json.NewDecoder(res.Body).Decode(v)
 	return res.StatusCode
 }
+
+// TestAnActivationCodeWorksOnceUnderConcurrentTries: eight tries at once with the right
+// code (and four with wrong ones, fewer than void it): exactly one activates; the others
+// are refused (or find every password slot taken); the code is then spent.
+func TestAnActivationCodeWorksOnceUnderConcurrentTries(t *testing.T) {
+	s := testserver.Start(t)
+	admin := s.Login("admin")
+	c := createUser(t, s, admin, "samtidig", demo.OwnProviderID)
+	statuses := make(chan int, 12)
+	for i := range 12 {
+		code := c.ActivationCode
+		if i%3 == 2 {
+			code = "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZ" + fmt.Sprint(i%10)
+		}
+		go func() {
+			st, err := httpPost(s.URL+"/api/v1/auth/activate", "", fmt.Sprintf(`{"username":"samtidig","activation_code":%q,"new_password":%q}`, code, newPassword))
+			if err != nil {
+				st = -1
+			}
+			statuses <- st
+		}()
+	}
+	counts := map[int]int{}
+	for range 12 {
+		counts[<-statuses]++
+	}
+	if counts[200] != 1 || counts[200]+counts[401]+counts[503] != 12 {
+		t.Fatalf("answers: %v, want exactly one 200", counts)
+	}
+	if res := activate(s, "samtidig", c.ActivationCode, newPassword); res.Status != 401 {
+		t.Fatalf("after the race: %d %s", res.Status, res.Body)
+	}
+}
