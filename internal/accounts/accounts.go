@@ -31,11 +31,12 @@ type LineError struct {
 }
 
 // Created is an account an import created, with its activation code (shown once).
+// In a dry run only Username is set.
 type Created struct {
-	UserID         string    `json:"user_id"`
+	UserID         string    `json:"user_id,omitempty"`
 	Username       string    `json:"username"`
-	ActivationCode string    `json:"activation_code"`
-	ExpiresAt      time.Time `json:"activation_expires_at"`
+	ActivationCode string    `json:"activation_code,omitempty"`
+	ExpiresAt      time.Time `json:"activation_expires_at,omitzero"`
 }
 
 // Line is one valid line of a file.

@@ -82,8 +82,7 @@ const (
 	CSVColumns            = "csv_columns"        // an import line has not 2 or 3 fields
 	ImportEmpty           = "import_empty"       // the file holds no line
 	ImportTooManyLines    = "import_too_many_lines"
-	InvalidCSV            = "invalid_csv"    // 400: the file is not semicolon-separated UTF-8 text
-	ImportInvalid         = "import_invalid" // 400: some lines are refused (listed); nothing was created
+	InvalidCSV            = "invalid_csv" // 400: the file is not semicolon-separated UTF-8 text
 )
 
 // Sync.

@@ -275,12 +275,17 @@ func (h *Handlers) AdminImportUsers(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
+	// Refused lines: nothing is created, and every refusal is listed (the phone shows them
+	// line by line); a dry run answers the same, or with the accounts it would create.
 	if len(lineErrs) > 0 {
-		return &Error{Status: 400, Code: codes.ImportInvalid, Message: "Some lines are refused; nothing was created.",
-			Extra: map[string]any{"created": []accounts.Created{}, "errors": lineErrs}}
+		return c.JSON(fiber.Map{"created": []accounts.Created{}, "errors": lineErrs, "dry_run": dry == "true"})
 	}
 	if dry == "true" {
-		return c.JSON(fiber.Map{"created": []accounts.Created{}, "errors": lineErrs, "dry_run": true, "lines": len(lines)})
+		would := make([]accounts.Created, 0, len(lines))
+		for _, l := range lines {
+			would = append(would, accounts.Created{Username: l.Username})
+		}
+		return c.JSON(fiber.Map{"created": would, "errors": lineErrs, "dry_run": true})
 	}
 	grants := h.FirstGrant
 	if grants == nil {
