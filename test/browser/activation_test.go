@@ -42,6 +42,7 @@ func TestACareWorkerActivatesOnHerPhone(t *testing.T) {
 	if h1 := Eval[string](p, `document.querySelector('main h1').innerText`); h1 != "Aktivera konto" {
 		t.Errorf("the activation screen's heading: %q", h1)
 	}
+	checkFocusOrder(t, p, "activate", "activate-username", "activate-code", "activate-password", "activate-password-again", "activate-submit", "activate-back", "lang-toggle")
 	checkScreen(t, p, "activate")
 
 	// The two passwords differ: the app says so, in Swedish, and sends nothing.
