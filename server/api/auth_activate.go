@@ -10,6 +10,7 @@ import (
 	"vardag/internal/adminlog"
 	"vardag/internal/codes"
 	"vardag/internal/login"
+	"vardag/internal/uuids"
 )
 
 var errInvalidActivation = &Error{Status: 401, Code: codes.InvalidActivationCode,
@@ -46,7 +47,13 @@ func (h *Handlers) AuthActivate(c *fiber.Ctx) error {
 	} else if err != nil {
 		return mapLoginError(err)
 	}
-	act := adminlog.Act{What: adminlog.WhatActivate, ByUserID: ch.UserID, ByDeviceID: req.DeviceID, UserID: ch.UserID}
+	// The device is the one the phone names: a UUID, or none (the session's own id comes
+	// with the second step).
+	device := ""
+	if uuids.Valid(req.DeviceID) {
+		device = req.DeviceID
+	}
+	act := adminlog.Act{What: adminlog.WhatActivate, ByUserID: ch.UserID, ByDeviceID: device, UserID: ch.UserID}
 	if err := adminlog.Record(c.UserContext(), h.Engine, act); err != nil {
 		return rejectionError(err)
 	}
