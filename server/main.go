@@ -24,6 +24,9 @@ func run(args []string) int {
 	if len(args) > 0 && args[0] == "backup" {
 		return runBackup(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	}
+	if len(args) > 0 && args[0] == "init" {
+		return runInit(args[1:], os.Getenv, os.Stdout, os.Stderr)
+	}
 	cfg, err := config.Load(args, os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

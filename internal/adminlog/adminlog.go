@@ -42,7 +42,16 @@ const (
 	WhatGrantExtend    = "grant.extend"
 	WhatGrantEnd       = "grant.end"
 	WhatAccessReview   = "access_review"
+	// WhatCreate: an account created (Object: its provider, or the unit of an import).
+	WhatCreate = "account.create"
+	// WhatActivationIssue: a new activation code for an account, replacing the one before.
+	WhatActivationIssue = "account.activation_issue"
+	// WhatActivate: the account's owner used the activation code and chose a password.
+	WhatActivate = "account.activate"
 )
+
+// ByInit is the ByUserID of what `vardag init` does: nobody is logged in yet.
+const ByInit = "vardag-init"
 
 // Subject codes of the messages that tell an account's owner of a change to their login.
 const (

@@ -19,6 +19,9 @@ type PendingLogin struct {
 	UserID     string
 	DeviceID   string
 	DeviceName string
+	// Activation marks the second step of an account's activation: the authenticator app
+	// may be enrolled with it, and its first code finishes the activation.
+	Activation bool
 	ExpiresAt  time.Time
 	Attempts   int
 	// The SMS code sent for this attempt, if any: only its hash is kept. A new code

@@ -70,6 +70,24 @@ const (
 	ClientNotReceived = "client_not_received"
 )
 
+// Putting accounts into service: creating them, importing a unit's staff, activation.
+// The field codes (invalid_username …) are also the messages of an import's line errors.
+const (
+	// InvalidActivationCode: 401, the same for an unknown username, a wrong, expired,
+	// spent or voided code.
+	InvalidActivationCode = "invalid_activation_code"
+	UsernameTaken         = "username_taken"     // 409, and an import line whose username exists
+	InvalidUsername       = "invalid_username"   // 400: 3–32 characters of a–z, 0–9, . _ -
+	InvalidName           = "invalid_name"       // 400: a name is required
+	InvalidPhone          = "invalid_phone"      // 400: E.164, such as +46701234567
+	DuplicateUsername     = "duplicate_username" // an import line repeats a username of the file
+	CSVFormulaCell        = "csv_formula_cell"   // an import cell starts with = + - @ (a spreadsheet formula)
+	CSVColumns            = "csv_columns"        // an import line has not 2 or 3 fields
+	ImportEmpty           = "import_empty"       // the file holds no line
+	ImportTooManyLines    = "import_too_many_lines"
+	InvalidCSV            = "invalid_csv" // 400: the file is not semicolon-separated UTF-8 text
+)
+
 // Sync.
 const (
 	MutationGap      = "mutation_gap"

@@ -29,7 +29,8 @@ type Target struct {
 	// act; a grant in a sub-unit is also listed under its parent unit, whose roles reach it.
 	// A disabled account keeps its grants here, so that it can be enabled again.
 	Roles map[string][]Role
-	// ProviderID is the provider the account names ("" when it names none).
+	// ProviderID is the provider of an account that never held a grant ("" otherwise):
+	// until its first grant it is administered within that provider.
 	ProviderID string
 }
 
@@ -106,23 +107,5 @@ func (s *Store) Target(userID string, t time.Time) (Target, error) {
 		}
 		return Target{}, err
 	}
-	target := Target{UserID: u.ID, Admin: u.Admin, Roles: map[string][]Role{}, ProviderID: u.ProviderID}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	add := func(unit string, r Role) {
-		if !slices.Contains(target.Roles[unit], r) {
-			target.Roles[unit] = append(target.Roles[unit], r)
-		}
-	}
-	for _, g := range s.grants[u.ID] {
-		unit, ok := s.units[g.UnitID]
-		if !ok || !g.ValidAt(t) {
-			continue
-		}
-		add(g.UnitID, g.Role)
-		if unit.ParentID != "" {
-			add(unit.ParentID, g.Role)
-		}
-	}
-	return target, nil
+	return s.TargetOf(u, t), nil
 }

@@ -109,8 +109,10 @@ type User struct {
 	Phone    string `json:"phone,omitempty"`
 	Admin    bool   `json:"admin,omitempty"`
 	Disabled bool   `json:"disabled,omitempty"`
-	// ProviderID is the provider (utförare) the person works for, when known: a user
-	// without grants is administered within it, and its end stops their login.
+	// ProviderID is the provider (utförare) the person works for, when known (the one
+	// whose administrator, unit manager or representative created the account; "" for the
+	// municipality's first administrator): a user without valid grants is administered
+	// within it, and its end stops their login.
 	ProviderID string `json:"provider_id,omitempty"`
 	// LastLoginAt is the last completed login (the second factor accepted), for the
 	// access review.
@@ -133,7 +135,24 @@ type User struct {
 	// some functions stay closed until then.
 	TrainedAt time.Time `json:"trained_at,omitzero"`
 	TrainedBy string    `json:"trained_by,omitempty"`
+
+	// Activation: an account created by `vardag init` or an administrator starts with a
+	// one-time activation code (only its SHA-256 is kept: the code is high-entropy), with
+	// which the person chooses a password and sets up a second factor. Until both are done
+	// ActivationPending is set and the account cannot log in.
+	ActivationPending   bool      `json:"activation_pending,omitempty"`
+	ActivationCodeHash  string    `json:"activation_code_hash,omitempty"`
+	ActivationExpiresAt time.Time `json:"activation_expires_at,omitzero"`
+	// ActivationFailures counts wrong codes tried against the current activation code;
+	// at MaxActivationFailures the code is void.
+	ActivationFailures int `json:"activation_failures,omitempty"`
 }
+
+// MaxActivationFailures is how many wrong codes void an activation code.
+const MaxActivationFailures = 5
+
+// ActivationValidity is how long an activation code can be used.
+const ActivationValidity = 72 * time.Hour
 
 // Locked tells whether the account is locked after too many failed logins.
 func (u User) Locked() bool { return !u.LockedAt.IsZero() }

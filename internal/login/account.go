@@ -43,8 +43,23 @@ func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
 	if err != nil {
 		return Enrolment{}, err
 	}
+	e, err := s.newEnrolment(u.Username)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	if _, err := s.cfg.Identity.ModifyUser(u.ID, func(u *identity.User) error {
+		u.PendingTOTPSecret = e.Secret
+		return nil
+	}); err != nil {
+		return Enrolment{}, err
+	}
+	return e, nil
+}
+
+// newEnrolment makes a new authenticator secret for username, with its URI and QR code.
+func (s *Service) newEnrolment(username string) (Enrolment, error) {
 	key, err := totp.Generate(totp.GenerateOpts{
-		Issuer: s.cfg.Issuer, AccountName: u.Username, Period: 30, SecretSize: 20,
+		Issuer: s.cfg.Issuer, AccountName: username, Period: 30, SecretSize: 20,
 		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
 	})
 	if err != nil {
@@ -56,12 +71,6 @@ func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return Enrolment{}, err
-	}
-	if _, err := s.cfg.Identity.ModifyUser(u.ID, func(u *identity.User) error {
-		u.PendingTOTPSecret = key.Secret()
-		return nil
-	}); err != nil {
 		return Enrolment{}, err
 	}
 	return Enrolment{Secret: key.Secret(), URI: key.URL(), QRPNG: buf.Bytes()}, nil

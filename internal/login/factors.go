@@ -38,10 +38,16 @@ func (s *Service) checkCode(t *try, u identity.User, pl auth.PendingLogin, metho
 	defer t.release()
 	now := s.cfg.Now()
 	var step int64
+	// In activation, an account with no factor confirms the authenticator it enrols.
+	enrolling := pl.Activation && method == MethodTOTP && u.TOTPSecret == "" && u.PendingTOTPSecret != ""
 	switch method {
 	case MethodTOTP:
+		secret := u.TOTPSecret
+		if enrolling {
+			secret = u.PendingTOTPSecret
+		}
 		var err error
-		step, err = auth.VerifyTOTP(u.TOTPSecret, code, now, u.TOTPLastStep)
+		step, err = auth.VerifyTOTP(secret, code, now, u.TOTPLastStep)
 		switch {
 		case errors.Is(err, auth.ErrCodeUsed):
 			return u, t.fail(ErrCodeUsed)
@@ -53,15 +59,24 @@ func (s *Service) checkCode(t *try, u identity.User, pl auth.PendingLogin, metho
 			return u, t.fail(ErrInvalidCode)
 		}
 	}
+	secret := u.PendingTOTPSecret
 	u, err := s.cfg.Identity.ModifyUser(u.ID, func(u *identity.User) error {
 		if method == MethodTOTP {
 			if step <= u.TOTPLastStep {
 				return errStepUsed // a concurrent login used the same code first
 			}
+			if enrolling {
+				if u.PendingTOTPSecret != secret || u.TOTPSecret != "" {
+					return ErrInvalidCode // another enrolment replaced this one meanwhile
+				}
+				u.TOTPSecret, u.PendingTOTPSecret, u.TokenSerial = secret, "", ""
+			}
 			u.TOTPLastStep = step
 		}
-		u.FailedLogins, u.LastFailureAt = 0, time.Time{}
-		u.LastLoginAt = now // for the access review
+		if pl.Activation {
+			u.ActivationPending = false // the second factor is in: the account is active
+		}
+		u.FailedLogins, u.LastFailureAt, u.LastLoginAt = 0, time.Time{}, now // last login: for the access review
 		return nil
 	})
 	if errors.Is(err, errStepUsed) {

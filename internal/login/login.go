@@ -98,7 +98,7 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 	}
 	defer t.release()
 	ok := false
-	if known {
+	if known && u.PasswordHash != "" {
 		ok, err = s.cfg.Passwords.Check(u.PasswordHash, password)
 	} else {
 		err = s.cfg.Passwords.CheckDummy(password)
@@ -106,8 +106,9 @@ func (s *Service) Login(username, password, deviceID, deviceName string) (Challe
 	if err != nil {
 		return Challenge{}, err
 	}
-	// A disabled account, and one whose provider has ended, answers as a wrong password.
-	if !ok || u.Disabled || s.cfg.Identity.Barred(u, s.cfg.Now()) {
+	// A disabled account, one whose provider has ended, and one not yet activated answer
+	// as a wrong password: no second step.
+	if !ok || u.Disabled || u.ActivationPending || s.cfg.Identity.Barred(u, s.cfg.Now()) {
 		return Challenge{}, t.fail(ErrInvalidCredentials)
 	}
 	methods := s.methods(u)
@@ -161,7 +162,12 @@ func (s *Service) Verify(mfaToken, method, code string) (Tokens, error) {
 	} else if err != nil {
 		return Tokens{}, err
 	}
-	if !slices.Contains(s.methods(u), method) {
+	if u.ActivationPending && !pl.Activation {
+		t.release()
+		return Tokens{}, ErrInvalidCode // a code was issued again since this login began
+	}
+	enrolling := pl.Activation && method == MethodTOTP && u.TOTPSecret == "" && u.PendingTOTPSecret != ""
+	if !enrolling && !slices.Contains(s.methods(u), method) {
 		t.release()
 		return Tokens{}, ErrMethod
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vardag/internal/accounts"
 	"vardag/internal/identity"
 	"vardag/internal/login"
 	"vardag/internal/terms"
@@ -39,6 +40,9 @@ type Handlers struct {
 	WriteTimeout time.Duration
 	// Push sends web push notifications (push.go); nil when web push is off.
 	Push *webpush.Notifier
+	// FirstGrant makes the grant of an account created by an import (nil:
+	// accounts.DirectGrant).
+	FirstGrant accounts.Grants
 }
 
 const localPrincipal = "principal"

@@ -26,6 +26,8 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/auth/login", perIP, h.AuthLogin)
 	v1.Post("/auth/sms", perIP, h.AuthSMS)
 	v1.Post("/auth/verify", perIP, h.AuthVerify)
+	v1.Post("/auth/activate", perIP, h.AuthActivate)
+	v1.Post("/auth/enrol/totp", perIP, h.AuthEnrolTOTP)
 	v1.Post("/auth/refresh", h.perAddress(h.RefreshLimit), h.AuthRefresh)
 	v1.Get("/terms", h.Terms)
 
@@ -36,6 +38,10 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/me/totp", h.RequireLogin, h.EnrolTOTP)
 	v1.Post("/me/totp/confirm", h.RequireLogin, h.ConfirmTOTP)
 
+	v1.Post("/admin/users", h.RequireAuth, h.AdminCreateUser)
+	v1.Get("/admin/users", h.RequireAuth, h.AdminListUsers)
+	v1.Post("/admin/users/import", h.RequireAuth, h.AdminImportUsers)
+	v1.Post("/admin/users/:id/activation", h.RequireAuth, h.AdminIssueActivation)
 	v1.Post("/admin/users/:id/unlock", h.RequireAuth, h.AdminUnlock)
 	v1.Post("/admin/users/:id/disable", h.RequireAuth, h.pushEndsWithUser(), h.AdminDisable)
 	v1.Post("/admin/users/:id/enable", h.RequireAuth, h.AdminEnable)

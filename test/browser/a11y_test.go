@@ -63,7 +63,7 @@ func TestAccessibility(t *testing.T) {
 	anna := NewPhone(t, "anna")
 	anna.Open(s.URL + "/")
 	anna.WaitScreen("login")
-	checkFocusOrder(t, anna, "login", "login-username", "login-password", "login-submit", "lang-toggle")
+	checkFocusOrder(t, anna, "login", "login-username", "login-password", "login-submit", "login-activate", "lang-toggle")
 	checkScreen(t, anna, "login")
 
 	anna.Type("login-username", "anna")

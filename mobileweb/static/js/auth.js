@@ -18,6 +18,19 @@ export async function startLogin(username, password) {
   return call('POST', '/api/v1/auth/login', { username, password, device_id: deviceId || undefined, device_name: deviceName() });
 }
 
+// activateAccount takes the one-time activation code and the first password; the answer
+// is the second step (enrol: "totp" when an authenticator is to be enrolled).
+export async function activateAccount(username, activationCode, newPassword) {
+  let deviceId;
+  if (await dbExists()) deviceId = await getMeta('device_id');
+  return call('POST', '/api/v1/auth/activate', { username, activation_code: activationCode, new_password: newPassword, device_id: deviceId || undefined, device_name: deviceName() });
+}
+
+// enrolAuthenticator asks for the authenticator secret of an activation.
+export function enrolAuthenticator(mfaToken) {
+  return call('POST', '/api/v1/auth/enrol/totp', { mfa_token: mfaToken });
+}
+
 export function sendSms(mfaToken) {
   return call('POST', '/api/v1/auth/sms', { mfa_token: mfaToken });
 }

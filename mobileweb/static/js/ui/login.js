@@ -2,7 +2,7 @@
 // new password when the server asks for them.
 import { h, clear, field, announce } from '../dom.js';
 import { t, tOr, currentLang, tn } from '../i18n.js';
-import { startLogin, sendSms, finishLogin, loadMe, getTerms, acceptTerms, changePassword } from '../auth.js';
+import { startLogin, sendSms, finishLogin, loadMe, getTerms, acceptTerms, changePassword, activateAccount, enrolAuthenticator } from '../auth.js';
 import { getMeta, setMeta, dbExists } from '../db.js';
 import { outboxCount } from '../outbox.js';
 import { ask } from '../bus.js';
@@ -81,7 +81,8 @@ export async function render(reason) {
     field(t('login.username'), username, { required: true }),
     field(t('login.password'), password, { required: true }),
     err, submit);
-  screen('login', h('h1', {}, t('login.title')), ...notes, form, h('div', { class: 'lang-row' }, langToggle()));
+  const activate = h('button', { class: 'btn', type: 'button', testid: 'login-activate', on: { click: () => renderActivate() } }, t('activate.link'));
+  screen('login', h('h1', {}, t('login.title')), ...notes, form, h('div', { class: 'lang-row' }, activate), h('div', { class: 'lang-row' }, langToggle()));
   reflectNetwork();
   document.addEventListener('vardag-lang', () => { if (document.body.dataset.screen === 'login') render(reason); }, { once: true });
 }
@@ -97,6 +98,68 @@ function reflectNetwork() {
 }
 addEventListener('online', reflectNetwork);
 addEventListener('offline', reflectNetwork);
+
+// renderActivate: a new account's first step, with the one-time activation code from the
+// manager or IT support: username, the code, a new password twice.
+export function renderActivate() {
+  const username = h('input', { type: 'text', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', testid: 'activate-username' });
+  const code = h('input', { type: 'text', name: 'activation-code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '40', testid: 'activate-code' });
+  const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: '8', testid: 'activate-password' });
+  const again = h('input', { type: 'password', autocomplete: 'new-password', minlength: '8', testid: 'activate-password-again' });
+  const err = errorBox();
+  const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'activate-submit' }, t('activate.submit'));
+  const form = authForm(err, submit,
+    () => {
+      if (!username.value.trim() || !code.value.trim() || !pass.value) return 'missing_activation';
+      if (pass.value.length < 8) return 'password_too_short';
+      return pass.value === again.value ? '' : 'password_mismatch';
+    },
+    async () => {
+      const ans = await activateAccount(username.value.trim(), code.value.trim(), pass.value);
+      flow = { password: pass.value, mfa: ans.mfa_token, methods: ans.methods || ['totp'], username: username.value.trim() };
+      if (ans.enrol === 'totp') return renderEnrol();
+      return renderCode();
+    },
+    h('p', {}, t('activate.intro')),
+    field(t('login.username'), username, { required: true }),
+    field(t('activate.code'), code, { required: true, hint: t('activate.code_hint') }),
+    field(t('activate.password'), pass, { required: true, hint: t('newpass.hint') }),
+    field(t('activate.password_again'), again, { required: true }),
+    err, submit);
+  const back = h('button', { class: 'btn', type: 'button', testid: 'activate-back', on: { click: () => render() } }, t('activate.back'));
+  screen('activate', h('h1', {}, t('activate.title')), form, h('div', { class: 'lang-row' }, back), h('div', { class: 'lang-row' }, langToggle()));
+  document.addEventListener('vardag-lang', () => { if (document.body.dataset.screen === 'activate') renderActivate(); }, { once: true });
+}
+
+// renderEnrol: the authenticator app of a new account, its QR code and its key for typing
+// in by hand; the app's first code confirms it and logs in.
+async function renderEnrol() {
+  const err = errorBox();
+  const qr = h('div', { class: 'enrol-qr', testid: 'enrol-qr' }, t('common.loading'));
+  const secret = h('p', { class: 'enrol-secret', testid: 'enrol-secret', translate: 'no' });
+  const code = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*', maxlength: '8', testid: 'enrol-code' });
+  const submit = h('button', { class: 'btn primary', type: 'submit', testid: 'enrol-submit', disabled: true }, t('enrol.submit'));
+  const value = () => code.value.replace(/\s+/g, '');
+  const form = authForm(err, submit,
+    () => (value() ? '' : 'missing_code'),
+    async () => {
+      await finishLogin(flow.mfa, 'totp', value(), flow.password);
+      await setMeta('username', flow.username);
+      await afterVerify();
+    },
+    field(t('enrol.code'), code, { required: true, hint: t('code.hint_totp') }), err, submit);
+  screen('enrol', h('h1', {}, t('enrol.title')), h('p', {}, t('enrol.intro')), qr, h('p', {}, t('enrol.manual')), secret, form);
+  try {
+    const e = await enrolAuthenticator(flow.mfa);
+    clear(qr, h('img', { src: e.qr_png, alt: t('enrol.qr_alt'), width: '200', height: '200' }));
+    secret.textContent = e.secret.match(/.{1,4}/g).join(' ');
+    secret.dataset.secret = e.secret;
+    submit.disabled = false;
+  } catch (e2) {
+    clear(qr);
+    showError(err, e2);
+  }
+}
 
 function renderCode() {
   let method = flow.methods.includes('totp') ? 'totp' : flow.methods[0];
