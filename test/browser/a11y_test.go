@@ -318,8 +318,18 @@ func axeProblems(t *testing.T, p *Phone) []string {
 // link inside a sentence (display inline, in a p or li with more text) is excepted, as
 // WCAG 2.5.5 excepts inline targets; the app has none now (every link is a button, a
 // card, a row or a tab).
+// notFolded tells whether an element is not folded away in a closed <details> (only its
+// summary is shown), a JavaScript function.
+const notFolded = `(x => {
+	for (let d = x.closest('details:not([open])'); d; d = d.parentElement && d.parentElement.closest('details:not([open])')) {
+		const sum = d.querySelector(':scope > summary');
+		if (!sum || !sum.contains(x)) return false;
+	}
+	return true;
+})`
+
 const interactive = `(() => {
-	const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.sr-only');
+	const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.sr-only') && ` + notFolded + `(e);
 	const inline = e => e.tagName === 'A' && getComputedStyle(e).display === 'inline' &&
 		(p => !!p && p.textContent.trim().length > e.textContent.trim().length)(e.parentElement && e.parentElement.closest('p, li'));
 	// A modal dialog makes the page behind it inert: only its own controls count.
@@ -365,8 +375,9 @@ func targetProblems(t *testing.T, p *Phone) []string {
 func largeTextProblems(t *testing.T, p *Phone) []string {
 	t.Helper()
 	return Eval[[]string](p, `(async () => {
-		// The phone's width, not innerWidth: a mobile viewport widens to content too wide.
-		const width = `+fmt.Sprint(phoneWidth)+`;
+		// The phone's width (or the desktop's), not innerWidth: a mobile viewport widens to
+		// content too wide.
+		const width = `+fmt.Sprint(p.width())+`;
 		const out = [];
 		const de = document.documentElement;
 		de.style.fontSize = '200%';
@@ -457,8 +468,11 @@ const tabState = `(() => {
 	if (!e || e === document.body || e === document.documentElement || seen.has(e)) {
 		const tabbable = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
 			.filter(x => x.tabIndex >= 0 && !x.disabled && x.getClientRects().length > 0 && getComputedStyle(x).visibility !== 'hidden' && !x.closest('[inert]'))
+			.filter(` + notFolded + `)
 			.filter(x => { const modal = document.querySelector('dialog:modal'); return !modal || modal.contains(x); }); // the rest is inert under a modal
-		return { done: true, missed: tabbable.filter(x => !seen.has(x)).map(what) };
+		// A group of radio buttons is one stop: the arrow keys move within it.
+		const groupSeen = x => x.type === 'radio' && [...seen].some(y => y.type === 'radio' && y.name === x.name && y.form === x.form);
+		return { done: true, missed: tabbable.filter(x => !seen.has(x) && !groupSeen(x)).map(what) };
 	}
 	seen.add(e);
 	const rgb = c => { const m = c.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/); return m ? { r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4] } : null; };

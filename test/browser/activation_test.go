@@ -61,6 +61,22 @@ func TestACareWorkerActivatesOnHerPhone(t *testing.T) {
 
 	retype(p, "activate-code", code)
 	p.Click("activate-submit")
+	secret := enrolAndAcceptTerms(t, s, p)
+	p.SyncNow()
+	p.WaitText("Astrid Nilsson")
+
+	u, err := s.Identity.UserByUsername("sanna.ny")
+	if err != nil || u.ActivationPending || u.TOTPSecret != secret {
+		t.Fatalf("after activation on the phone: %v pending=%v", err, u.ActivationPending)
+	}
+}
+
+// enrolAndAcceptTerms goes on from an accepted activation code: the enrolment screen shows
+// the QR code and the secret for typing in (checked, with the screen's checks), the test
+// types the authenticator's first code, accepts the terms and reaches Today. It returns
+// the secret.
+func enrolAndAcceptTerms(t *testing.T, s *testserver.Server, p *Phone) string {
+	t.Helper()
 	p.WaitScreen("enrol")
 	p.WaitFor("the secret", `(b => !!b && !b.disabled)(document.querySelector('[data-testid=enrol-submit]'))`)
 	shown := Eval[struct {
@@ -83,13 +99,23 @@ func TestACareWorkerActivatesOnHerPhone(t *testing.T) {
 	p.WaitFor("the terms' text", `(b => !!b && !b.disabled)(document.querySelector('[data-testid=terms-accept]'))`)
 	p.Click("terms-accept")
 	p.WaitScreen("today")
-	p.SyncNow()
-	p.WaitText("Astrid Nilsson")
+	return shown.Secret
+}
 
-	u, err := s.Identity.UserByUsername("sanna.ny")
-	if err != nil || u.ActivationPending || u.TOTPSecret != shown.Secret {
-		t.Fatalf("after activation on the phone: %v pending=%v", err, u.ActivationPending)
-	}
+// activateOnPhone activates an account from the login screen with its activation code and
+// a new password, through to Today.
+func activateOnPhone(t *testing.T, s *testserver.Server, p *Phone, username, code string) {
+	t.Helper()
+	p.Open(s.URL + "/")
+	p.WaitScreen("login")
+	p.Click("login-activate")
+	p.WaitScreen("activate")
+	p.Type("activate-username", username)
+	p.Type("activate-code", code)
+	p.Type("activate-password", "grön kanot vid bryggan 7")
+	p.Type("activate-password-again", "grön kanot vid bryggan 7")
+	p.Click("activate-submit")
+	enrolAndAcceptTerms(t, s, p)
 }
 
 // retype empties a field, then types text into it as a person would.
