@@ -67,7 +67,7 @@ func TestRunItForReal(t *testing.T) {
 	api.call("POST", "/api/v1/integration/assignments", systemToken, map[string]any{
 		"authority_id": "EKBY-2026-0001", "personal_number": "194003125673", "unit_id": unit.ID,
 		"decided_at": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339),
-		"measures": []map[string]any{{"measure_id": "0195a3b1-2c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "personal_care", "minutes_per_month": 600, "start": time.Now().Format("2006-01") + "-01"}},
+		"measures":   []map[string]any{{"measure_id": "0195a3b1-2c4d-7e8f-9a0b-1c2d3e4f5a6b", "type": "personal_care", "minutes_per_month": 600, "start": time.Now().Format("2006-01") + "-01"}},
 	}, 201, nil)
 
 	// The care worker activates, and her first sync brings the client.
