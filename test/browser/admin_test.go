@@ -3,6 +3,7 @@ package browser
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"vardag/internal/demo"
 	"vardag/internal/identity"
@@ -111,4 +112,25 @@ func TestPuttingAUnitIntoServiceOnTheScreens(t *testing.T) {
 	if review.LastReview == nil || review.LastReview.By != demo.UserID("david") || review.Overdue {
 		t.Errorf("after the review the server says %s", res.Body)
 	}
+}
+
+// TestAnOverdueAccessReviewShowsOnTheManagersScreen: seven months after Aspen was set up
+// its access review is overdue; Aspen's manager sees it first under Administrera, and the
+// link opens the review.
+func TestAnOverdueAccessReviewShowsOnTheManagersScreen(t *testing.T) {
+	s := testserver.Start(t)
+	s.Clock.Advance(7 * 30 * 24 * time.Hour)
+	david := NewPhone(t, "david")
+	david.Desktop()
+	david.Login(s, "david")
+	david.Click("nav-admin")
+	david.WaitScreen("admin")
+	david.WaitFor("the overdue review", fmt.Sprintf(`!!document.querySelector('[data-testid=reviews-overdue] [data-testid=overdue-%s]')`, demo.AspenID))
+	if text := Eval[string](david, `document.querySelector('[data-testid=reviews-overdue]').innerText`); !contains(text, "Hemtjänst Aspen") || !contains(text, "försenad") {
+		t.Errorf("the overdue notice reads %q", text)
+	}
+	checkScreen(t, david, "organisation with an overdue review")
+	david.Click("overdue-" + demo.AspenID)
+	david.WaitScreen("review")
+	david.WaitFor("the review's due date", `document.querySelector('[data-testid=review-due]').dataset.overdue === 'true'`)
 }

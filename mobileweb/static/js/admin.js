@@ -13,6 +13,8 @@ const q = params => {
 const at = id => encodeURIComponent(id);
 
 export const org = () => authed('GET', '/api/v1/admin/org');
+// me tells, among the rest, the units whose access review is overdue.
+export const me = () => authed('GET', '/api/v1/me');
 export const createProvider = body => authed('POST', '/api/v1/admin/providers', body);
 export const createUnit = body => authed('POST', '/api/v1/admin/units', body);
 export const endProvider = (id, endsAt) => authed('POST', `/api/v1/admin/providers/${at(id)}/end`, { ends_at: endsAt });

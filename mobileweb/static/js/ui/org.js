@@ -2,7 +2,7 @@
 // administer, each unit opening its people. The administrator also creates providers and
 // units here (seed 002: a provider starts); a unit manager sees their own units.
 import { h, field, announce } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 import { getMeta } from '../db.js';
 import * as admin from '../admin.js';
 import { currentNav } from './view.js';
@@ -13,12 +13,24 @@ export async function render() {
   const user = await getMeta('user');
   const isAdmin = admin.isAdministrator(user);
   const head = [h('h1', {}, t('admin.org.title'))];
-  await screen(nav, 'admin', head, admin.org, o => [
+  await screen(nav, 'admin', head, () => Promise.all([admin.org(), admin.me()]), ([o, me]) => [
+    overdue(o, me.access_reviews_overdue || []),
     o.municipality ? h('p', { class: 'meta', testid: 'org-municipality' }, typeof o.municipality === 'string' ? o.municipality : o.municipality.name) : null,
     h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/approvals', testid: 'org-approvals' }, t('admin.approvals.title'))),
     (o.providers || []).length ? h('ul', { class: 'cards org' }, o.providers.map(p => provider(p, isAdmin))) : h('p', { class: 'empty' }, t('admin.org.none')),
     isAdmin ? newProvider() : null,
   ]);
+}
+
+// overdue names the units whose access review is late, each opening its review: the
+// manager sees it first (behörighetskontroll twice a year).
+function overdue(o, due) {
+  if (!due.length) return null;
+  const names = new Map((o.providers || []).flatMap(p => (p.units || []).map(u => [u.unit_id, u.name])));
+  return h('div', { class: 'notice warn', role: 'status', testid: 'reviews-overdue' },
+    h('p', {}, tn('admin.review.overdue_units', due.length)),
+    h('ul', {}, due.map(d => h('li', {}, h('a', { href: `#/review/${d.unit_id}`, testid: `overdue-${d.unit_id}` },
+      t('admin.review.overdue_unit', { unit: names.get(d.unit_id) || t('admin.approvals.other_unit'), date: day(d.due_at) }))))));
 }
 
 function provider(p, isAdmin) {

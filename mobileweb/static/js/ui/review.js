@@ -12,7 +12,7 @@ export async function render(unitId, done) {
   const nav = currentNav(); // first: see show()
   const head = [back(`#/unit/${unitId}`, t('admin.unit.back')), h('h1', {}, t('admin.review.title'))];
   await screen(nav, 'review', head, () => admin.review(unitId), r => {
-    const overdue = r.due_at && Date.parse(r.due_at) < Date.now();
+    const overdue = r.overdue ?? (r.due_at && Date.parse(r.due_at) < Date.now()); // the server's clock first
     const grants = r.grants || [];
     const box = errorBox('review-error');
     const note = h('textarea', { testid: 'review-note', rows: 3 });
