@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"vardag/internal/accesslog"
+	"vardag/internal/adminlog"
 	"vardag/internal/assignments"
 	"vardag/internal/deviations"
 	"vardag/internal/identity"
@@ -135,19 +136,23 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	// Keys built from data, by their prefix and the values that can fill it.
 	built := map[string][]string{
-		"deviation.type.":    deviations.Types,
-		"activity.":          deviations.Activities,
-		"profession.":        deviations.Professions,
-		"analyse.lex.":       deviations.LexAssessments,
-		"analyse.status.":    {deviations.StatusInvestigating, deviations.StatusClosed, "new"},
-		"outcome.":           signing.Outcomes,
-		"alert.":             {signing.AlertDoubleSigning, signing.AlertMissed},
-		"role.":              {string(identity.RoleCareStaff), string(identity.RoleUnitRep), string(identity.RoleCoordinator), string(identity.RoleUnitManager), string(identity.RoleLicensed), "administrator"},
-		"mutation.":          mutationNames(),
-		"measure_kind.":      referenceCodes(reference.KindMeasureKinds),
-		"login.reason.":      {"session_ended", "wiped_offline", "device_revoked", "logged_out", "too_many_unlocks"},
-		"code.hint_":         {"totp", "sms"},
-		"assignment.status.": {"new", "distributed"},
+		"deviation.type.":     deviations.Types,
+		"activity.":           deviations.Activities,
+		"profession.":         deviations.Professions,
+		"analyse.lex.":        deviations.LexAssessments,
+		"analyse.status.":     {deviations.StatusInvestigating, deviations.StatusClosed, "new"},
+		"outcome.":            signing.Outcomes,
+		"alert.":              {signing.AlertDoubleSigning, signing.AlertMissed},
+		"role.":               {string(identity.RoleCareStaff), string(identity.RoleUnitRep), string(identity.RoleCoordinator), string(identity.RoleUnitManager), string(identity.RoleLicensed), "administrator"},
+		"mutation.":           mutationNames(),
+		"admin.act.":          adminlog.Whats,
+		"admin.factor.":       {"totp", "sms", "token", "none"},
+		"admin.grant.status.": {identity.GrantActive, identity.GrantPending, identity.GrantRejected, identity.GrantEnded},
+		"admin.kind.":         {"own", "private"},
+		"measure_kind.":       referenceCodes(reference.KindMeasureKinds),
+		"login.reason.":       {"session_ended", "wiped_offline", "device_revoked", "logged_out", "too_many_unlocks"},
+		"code.hint_":          {"totp", "sms"},
+		"assignment.status.":  {"new", "distributed"},
 	}
 	for _, areas := range deviations.Areas {
 		built["deviation.area."] = append(built["deviation.area."], areas...)

@@ -50,6 +50,12 @@ const (
 	WhatActivate = "account.activate"
 )
 
+// Whats are every act's name (the review's screens name each in words).
+var Whats = []string{WhatUnlock, WhatDisable, WhatEnable, WhatPasswordReset, WhatTraining, WhatTokenBind,
+	WhatSessionRevoke, WhatDeviceRevoke, WhatProviderCreate, WhatProviderEnd, WhatUnitCreate, WhatGrantCreate,
+	WhatGrantApprove, WhatGrantReject, WhatGrantExtend, WhatGrantEnd, WhatAccessReview, WhatCreate,
+	WhatActivationIssue, WhatActivate}
+
 // ByInit is the ByUserID of what `vardag init` does: nobody is logged in yet.
 const ByInit = "vardag-init"
 
@@ -138,16 +144,26 @@ func OnUnit(eng *syncengine.Engine, unitID string) ([]Act, error) {
 	return scan(eng, unitKey(unitID))
 }
 
+// OnUnitBetween returns the acts that concern a unit from from up to to (a zero time: no
+// bound), oldest first: the review of the unit's administration, as the read log's.
+func OnUnitBetween(eng *syncengine.Engine, unitID string, from, to time.Time) ([]Act, error) {
+	return scanBetween(eng, unitKey(unitID), from, to)
+}
+
 // By returns the acts a user did, oldest first.
 func By(eng *syncengine.Engine, userID string) ([]Act, error) {
 	return scan(eng, byKey(userID))
 }
 
 func scan(eng *syncengine.Engine, key string) ([]Act, error) {
+	return scanBetween(eng, key, time.Time{}, time.Time{})
+}
+
+func scanBetween(eng *syncengine.Engine, key string, from, to time.Time) ([]Act, error) {
 	acts := []Act{}
 	err := eng.View(func(r syncengine.ReadTx) error {
 		var bad error
-		err := r.AuditScan(key, time.Time{}, time.Time{}, func(at time.Time, value []byte) bool {
+		err := r.AuditScan(key, from, to, func(at time.Time, value []byte) bool {
 			var a Act
 			if bad = json.Unmarshal(value, &a); bad != nil {
 				return false

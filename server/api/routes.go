@@ -58,6 +58,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/admin/units", h.RequireAuth, h.AdminCreateUnit)
 	v1.Get("/admin/units/:id/access-review", h.RequireAuth, h.AdminAccessReview)
 	v1.Post("/admin/units/:id/access-review", h.RequireAuth, h.AdminSubmitAccessReview)
+	v1.Get("/admin/units/:id/audit", h.RequireAuth, h.AdminUnitAudit)
 	v1.Post("/admin/grants", h.RequireAuth, h.AdminCreateGrant)
 	v1.Get("/admin/grants", h.RequireAuth, h.AdminGrants)
 	v1.Post("/admin/grants/:id/approve", h.RequireAuth, h.AdminApproveGrant)

@@ -15,7 +15,7 @@ import (
 // and is shown the manager's activation code once, with the hand-out. The unit manager of
 // Aspen creates a care worker and sees her code; she activates on her phone and sees
 // Aspen's clients. The manager then reviews Aspen's grants (behörighetskontroll), keeping
-// every one. The server holds what the screens said was done, and the screens' checks
+// every one, and finds his acts in the review of Aspen's administration. The server holds what the screens said was done, and the screens' checks
 // (axe, focus, targets, 200 % text) find nothing on them.
 func TestPuttingAUnitIntoServiceOnTheScreens(t *testing.T) {
 	s := testserver.Start(t)
@@ -112,6 +112,20 @@ func TestPuttingAUnitIntoServiceOnTheScreens(t *testing.T) {
 	if review.LastReview == nil || review.LastReview.By != demo.UserID("david") || review.Overdue {
 		t.Errorf("after the review the server says %s", res.Body)
 	}
+
+	// The review of Aspen's administration lists what david did, in words.
+	david.Click("back")
+	david.WaitScreen("unit")
+	david.Click("unit-audit")
+	david.WaitScreen("audit")
+	david.WaitFor("the acts", `!!document.querySelector('[data-testid=audit-acts]')`)
+	acts := Eval[string](david, `document.querySelector('[data-testid=audit-acts]').innerText`)
+	for _, want := range []string{"Behörighetskontroll gjordes", "Behörighet gavs", "David Holm", "Sanna Ny"} {
+		if !contains(acts, want) {
+			t.Errorf("the review of Aspen's administration lacks %q:\n%s", want, acts)
+		}
+	}
+	checkScreen(t, david, "administrative acts")
 }
 
 // TestAnOverdueAccessReviewShowsOnTheManagersScreen: seven months after Aspen was set up

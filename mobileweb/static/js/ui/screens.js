@@ -15,6 +15,7 @@ import * as newuser from './newuser.js';
 import * as approvals from './approvals.js';
 import * as review from './review.js';
 import * as importer from './import.js';
+import * as audit from './audit.js';
 
 export const screens = {
   today: today.render,
@@ -34,4 +35,5 @@ export const screens = {
   approvals: approvals.render,
   review: review.render,
   import: importer.render,
+  audit: audit.render,
 };
