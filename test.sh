@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: sets up what the tests need on this machine, then runs
-#   go test -race -count=1 ./...
+#   go test -race -count=1 -timeout 30m ./...
 #
 #   ./test.sh                                   every test
 #   ./test.sh -run TestHealth ./server/...      extra arguments go to go test; when some
@@ -93,4 +93,6 @@ for arg in "$@"; do
 done
 
 # Not exec: stop_services runs when go test ends.
-go test -race -count=1 "$@" "${packages[@]}"
+# -timeout: the browser and end-to-end packages each take several minutes with -race on a
+# two-core machine, more than go test's default of ten.
+go test -race -count=1 -timeout 30m "$@" "${packages[@]}"
