@@ -84,8 +84,16 @@ export async function toLogin(reason) {
   loginUI.render(reason);
 }
 
+function afterLoad(fn) {
+  const idle = () => (window.requestIdleCallback ? requestIdleCallback(() => fn(), { timeout: 3000 }) : setTimeout(fn, 1000));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
+}
+
 async function boot() {
-  registerWorker(); // the shell is cached from the first visit on, before any login
+  // The shell is cached from the first visit on, before any login; its files are fetched
+  // once the page has loaded and gone idle, so that they do not hold up the first screen.
+  afterLoad(registerWorker);
   await loadLang(initialLang());
   applyStatic();
   if (!(await dbExists())) return toLogin();
