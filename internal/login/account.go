@@ -43,6 +43,12 @@ func (s *Service) BeginEnrolment(userID, password string) (Enrolment, error) {
 	if err != nil {
 		return Enrolment{}, err
 	}
+	return s.enrolPending(u)
+}
+
+// enrolPending makes a new authenticator secret for u and keeps it as pending: it takes
+// the place of the old factor once a code from it is confirmed.
+func (s *Service) enrolPending(u identity.User) (Enrolment, error) {
 	e, err := s.newEnrolment(u.Username)
 	if err != nil {
 		return Enrolment{}, err

@@ -238,15 +238,5 @@ func (s *Service) BeginActivationEnrolment(mfaToken string) (Enrolment, error) {
 	if len(s.methods(u)) > 0 {
 		return Enrolment{}, ErrMethod // a hardware token or a phone is already registered
 	}
-	e, err := s.newEnrolment(u.Username)
-	if err != nil {
-		return Enrolment{}, err
-	}
-	if _, err := s.cfg.Identity.ModifyUser(u.ID, func(u *identity.User) error {
-		u.PendingTOTPSecret = e.Secret
-		return nil
-	}); err != nil {
-		return Enrolment{}, err
-	}
-	return e, nil
+	return s.enrolPending(u)
 }

@@ -219,6 +219,21 @@ func rounds(tries []time.Time) []time.Time {
 	return out
 }
 
+// annaBehindProxy starts a server and a proxy in front of it that refuses the live
+// stream (so that no poke tells the phone), and logs anna in through the proxy, synced.
+func annaBehindProxy(t *testing.T) (*testserver.Server, *proxy, *Phone) {
+	t.Helper()
+	s := testserver.Start(t)
+	x := newProxy(t, s.URL)
+	x.mu.Lock()
+	x.noStream = true
+	x.mu.Unlock()
+	anna := NewPhone(t, "anna")
+	anna.LoginAt(x.URL, s, "anna")
+	anna.SyncNow()
+	return s, x, anna
+}
+
 // TestStatusSaysTheServerCannotBeReachedAndSyncsSoonAfterItReturns: with the network up
 // and the server gone (a proxy in front of it drops every request), the status says
 // "Servern går inte att nå", never "syncing" for the retries in the background; the
@@ -227,16 +242,9 @@ func rounds(tries []time.Time) []time.Time {
 // probe), and the status says "Synkad i dag HH:MM" with the new time. A server that
 // answers 503 cannot be reached either; "Synka nu" then shows it at once.
 func TestStatusSaysTheServerCannotBeReachedAndSyncsSoonAfterItReturns(t *testing.T) {
-	s := testserver.Start(t)
-	x := newProxy(t, s.URL)
 	// The live stream is refused throughout: its reconnect (which asks for a round too)
 	// would otherwise find the server back whenever its own backoff falls so.
-	x.mu.Lock()
-	x.noStream = true
-	x.mu.Unlock()
-	anna := NewPhone(t, "anna")
-	anna.LoginAt(x.URL, s, "anna")
-	anna.SyncNow()
+	_, x, anna := annaBehindProxy(t)
 	st := anna.waitStatus("synced", "Synkad i dag ")
 	if want := "Synkad i dag " + stockholmHHMM(t, st.LastSync); !strings.HasPrefix(st.Text, want) {
 		t.Errorf("after a sync the status reads %q, want it to begin %q", st.Text, want)
@@ -380,14 +388,7 @@ func TestStatusWithoutNetworkCountsWhatWaits(t *testing.T) {
 // the status (not in the menu): the status says "Synkar …", and bo's note shows in the
 // journal she has open.
 func TestSyncNowOnTheStatusRunsARound(t *testing.T) {
-	s := testserver.Start(t)
-	x := newProxy(t, s.URL)
-	x.mu.Lock()
-	x.noStream = true
-	x.mu.Unlock()
-	anna := NewPhone(t, "anna")
-	anna.LoginAt(x.URL, s, "anna")
-	anna.SyncNow()
+	s, _, anna := annaBehindProxy(t)
 	anna.OpenJournal(astrid)
 	before := anna.waitIdle()
 
@@ -477,14 +478,7 @@ func TestTheAppOpensOfflineAtAnyTime(t *testing.T) {
 // runs a round (what was missed meanwhile), and bo's note shows in the journal she has
 // open, long before the five-minute round.
 func TestALiveStreamReconnectRunsARound(t *testing.T) {
-	s := testserver.Start(t)
-	x := newProxy(t, s.URL)
-	x.mu.Lock()
-	x.noStream = true
-	x.mu.Unlock()
-	anna := NewPhone(t, "anna")
-	anna.LoginAt(x.URL, s, "anna")
-	anna.SyncNow()
+	s, x, anna := annaBehindProxy(t)
 	anna.OpenJournal(astrid)
 	anna.waitIdle()
 
@@ -561,14 +555,7 @@ func TestStatusNamesTheDayOfTheLastSync(t *testing.T) {
 // visibilitychange, the state visible): a round runs and the note shows in the journal
 // she has open.
 func TestComingIntoViewRunsARound(t *testing.T) {
-	s := testserver.Start(t)
-	x := newProxy(t, s.URL)
-	x.mu.Lock()
-	x.noStream = true
-	x.mu.Unlock()
-	anna := NewPhone(t, "anna")
-	anna.LoginAt(x.URL, s, "anna")
-	anna.SyncNow()
+	s, _, anna := annaBehindProxy(t)
 	anna.OpenJournal(astrid)
 	anna.waitIdle()
 
