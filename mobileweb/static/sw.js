@@ -44,8 +44,13 @@ self.addEventListener('fetch', event => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const hit = await cache.match(key);
-    if (hit) return hit;
-    return fetch(req);
+    if (!hit) return fetch(req);
+    // The shell is kept under the plain paths; a module answered from it must carry the
+    // address it was asked for (under /v/<version>/), because a module's own address is
+    // what its imports are resolved against: answered as /js/x.js, a module imported
+    // later under the version would be a second copy (a second i18n.js, without texts).
+    if (hit.url === req.url) return hit;
+    return new Response(hit.body, { status: hit.status, statusText: hit.statusText, headers: hit.headers });
   })());
 });
 

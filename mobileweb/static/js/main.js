@@ -1,9 +1,9 @@
 // Vardag PWA: boot, the screen router and the one global (window.vardag) for tests.
-import { clear } from './dom.js';
-import { initialLang, loadLang, applyStatic } from './i18n.js';
+import { h, clear } from './dom.js';
+import { initialLang, loadLang, applyStatic, t } from './i18n.js';
 import { DB_NAME, dbExists, getMeta } from './db.js';
 import { on, handle } from './bus.js';
-import { syncRound, startSync, stopSync, requestSync } from './rounds.js';
+import { syncRound, startSync, stopSync, requestSync, roundRunning } from './rounds.js';
 import { outboxCount, attentionCount } from './outbox.js';
 import { tooLongOffline, wipe } from './auth.js';
 import { startIdle, stopIdle } from './idle.js';
@@ -11,8 +11,8 @@ import { renderShell, updateStatus } from './ui/shell.js';
 import { registerWorker } from './ui/update.js';
 import * as loginUI from './ui/login.js';
 import * as lockedUI from './ui/locked.js';
-import { screens } from './ui/screens.js';
-import { navigate, isCurrent } from './ui/view.js';
+import { screenOf, preloadScreen } from './ui/screens.js';
+import { navigate, isCurrent, show } from './ui/view.js';
 import { isAdministrator } from './admin.js';
 import { afterLogin as pushAfterLogin, postPending as pushPending, listenWorker } from './push.js';
 
@@ -48,7 +48,18 @@ async function routeNow() {
   if (locked) return lockedUI.render();
   renderShell(session.user);
   const [name, ...args] = (location.hash.replace(/^#\/?/, '') || homeOf(session.user)).split('/').map(decodeURIComponent);
-  const screen = screens[name] || screens.today;
+  let screen;
+  try {
+    screen = await screenOf(name);
+  } catch {
+    // Not in the shell yet (a first visit whose service worker has not finished) and no
+    // network: say so, and offer to try again.
+    const again = h('button', { type: 'button', 'data-testid': 'screen-retry' }, t('common.try_again'));
+    again.addEventListener('click', route);
+    show(nav, 'failed', h('h1', { tabindex: '-1' }, t('common.screen_failed')), again);
+    return;
+  }
+  if (!isCurrent(nav)) return;
   await screen(...args); // takes nav as its number: nothing awaited since the check
   if (isCurrent(nav)) updateStatus();
 }
@@ -97,6 +108,7 @@ async function boot() {
   await loadLang(initialLang());
   applyStatic();
   if (!(await dbExists())) return toLogin();
+  preloadScreen(location.hash.replace(/^#\/?/, '').split('/')[0] || 'today');
   if (!(await getMeta('user'))) return wipeToLogin();
   if (await tooLongOffline()) return wipeToLogin('wiped_offline');
   const tokens = await getMeta('tokens');
@@ -154,6 +166,7 @@ function wipeToLogin(reason) {
 window.vardag = Object.freeze({
   db: DB_NAME,
   syncNow: () => syncRound(),
+  roundRunning: () => roundRunning(),
   // stats never creates the store: after a logout it answers zeros.
   stats: async () => {
     if (!(await dbExists())) return { records: 0, outbox: 0, attention: 0, cursor: '' };

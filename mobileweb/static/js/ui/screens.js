@@ -1,39 +1,36 @@
-// The screens by the first part of the hash (#/today, #/client/<id>, …).
-import * as today from './today.js';
-import * as client from './client.js';
-import * as note from './note.js';
-import * as sign from './sign.js';
-import * as deviation from './deviation.js';
-import * as messages from './messages.js';
-import * as attention from './attention.js';
-import * as overview from './overview.js';
-import * as analyse from './analyse.js';
-import * as reports from './reports.js';
-import * as org from './org.js';
-import * as people from './people.js';
-import * as newuser from './newuser.js';
-import * as approvals from './approvals.js';
-import * as review from './review.js';
-import * as importer from './import.js';
-import * as audit from './audit.js';
-
-export const screens = {
-  today: today.render,
-  client: client.render,
-  note: note.render,
-  sign: sign.render,
-  deviation: deviation.render,
-  messages: messages.render,
-  attention: attention.render,
-  overview: overview.render,
-  analyse: analyse.render,
-  reports: reports.render,
+// The screens by the first part of the hash (#/today, #/client/<id>, …). Each is loaded
+// when it is first opened, not with the page: the login screen of a first visit needs
+// none of them, and a care worker never loads the administration. The service worker
+// holds every one of them from the first visit on, so they open offline as well.
+const loaders = {
+  today: () => import('./today.js'),
+  client: () => import('./client.js'),
+  note: () => import('./note.js'),
+  sign: () => import('./sign.js'),
+  deviation: () => import('./deviation.js'),
+  messages: () => import('./messages.js'),
+  attention: () => import('./attention.js'),
+  overview: () => import('./overview.js'),
+  analyse: () => import('./analyse.js'),
+  reports: () => import('./reports.js'),
   // Administration (online only: admin.js)
-  admin: org.render,
-  unit: people.render,
-  newuser: newuser.render,
-  approvals: approvals.render,
-  review: review.render,
-  import: importer.render,
-  audit: audit.render,
+  admin: () => import('./org.js'),
+  unit: () => import('./people.js'),
+  newuser: () => import('./newuser.js'),
+  approvals: () => import('./approvals.js'),
+  review: () => import('./review.js'),
+  import: () => import('./import.js'),
+  audit: () => import('./audit.js'),
 };
+
+// screenOf is the render function of the screen name (Today for an unknown one).
+export async function screenOf(name) {
+  const load = loaders[name] || loaders.today;
+  return (await load()).render;
+}
+
+// preloadScreen starts loading the screen name without waiting for it (an app opened
+// again: its screen loads while the session is read from the store).
+export function preloadScreen(name) {
+  screenOf(name).catch(() => {}); // a failure shows when the screen is opened
+}

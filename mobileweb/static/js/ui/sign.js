@@ -16,7 +16,7 @@ import { logReads } from '../readlog.js';
 import { withState, maySign, warnings, badges, signatureLines, refusal } from '../doses.js';
 import { fmtTime, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, currentNav, back, markDirty } from './view.js';
+import { show, currentNav, back, markDirty, cameFrom } from './view.js';
 import { healthFlags } from './health.js';
 import { confirmDialog } from './confirm.js';
 
@@ -24,10 +24,6 @@ const OUTCOMES = ['given', 'self_administered', 'partly_given', 'not_given'];
 // The server asks a reason (orsak) when the measure was not given or only partly given.
 const NEEDS_REASON = new Set(['not_given', 'partly_given']);
 
-// Where the user came from (Today, the address of which may be empty, or the client's
-// list): signing goes back there. Opened directly (a reload): the client's list.
-let cameFrom = null;
-addEventListener('hashchange', e => { if (new URL(e.newURL).hash.startsWith('#/sign/')) cameFrom = new URL(e.oldURL).hash; });
 
 export async function render(listId, measureId, due) {
   const nav = currentNav(); // first: see show()
@@ -44,7 +40,10 @@ export async function render(listId, measureId, due) {
   const [o] = await withState([{ list, measure, due, time: fmtTime(due), signatures }]);
   const may = await maySign(user, o);
   const listHash = `#/client/${list.client_id}/signing`;
-  const backTo = cameFrom !== null && ['', '#', '#/', '#/today'].includes(cameFrom) ? '#/today' : listHash;
+  // Signing goes back to where the user came from: Today or the client's list; opened
+  // directly (a reload), the client's list.
+  const from = cameFrom('#/sign/');
+  const backTo = from !== null && ['', '#', '#/', '#/today'].includes(from) ? '#/today' : listHash;
 
   let outcome = '';
   const err = h('p', { class: 'error', role: 'alert', hidden: true });

@@ -20,6 +20,17 @@ export function currentNav() { return latestNav; }
 // isCurrent tells whether no navigation has started since nav.
 export function isCurrent(nav) { return nav === latestNav; }
 
+// Where the user came from to an address that starts with a prefix (#/sign/: Today, the
+// address of which may be empty, or the client's list), or null when it was opened
+// directly (a reload). Kept here, in a module loaded at boot: a screen's own module is
+// loaded once its address is opened, after the hashchange it would have had to see.
+const cameFromTo = new Map();
+addEventListener('hashchange', e => {
+  const to = new URL(e.newURL).hash, from = new URL(e.oldURL).hash;
+  for (const prefix of ['#/sign/']) if (to.startsWith(prefix)) cameFromTo.set(prefix, from);
+});
+export function cameFrom(prefix) { return cameFromTo.has(prefix) ? cameFromTo.get(prefix) : null; }
+
 // The address and screen last shown: a render of the same again (after a sync, or an
 // action on the screen) is a re-render, not a new screen.
 let shown = '';
