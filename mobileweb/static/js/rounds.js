@@ -72,6 +72,10 @@ let stopped = true;
 
 // requestSync starts a round soon (debounced). Asked while a round runs (a change made,
 // a poke), it runs another right after that one.
+// roundRunning tells whether a scheduled round (or a retry) is under way (for tests: a
+// tap on "Synka nu" during one is followed by another try at once).
+export function roundRunning() { return running; }
+
 export function requestSync(delay = 200) {
   if (stopped) return;
   if (running) { again = true; return; }
