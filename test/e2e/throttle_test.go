@@ -141,3 +141,62 @@ func TestAnUnknownUsernameAnswersLikeAKnownOne(t *testing.T) {
 		t.Fatalf("no lock: the last answer is %+v", last)
 	}
 }
+
+// TestBurstsAfterEachWaitLockOnlyAfterHours: the outside test's second burst, sent when
+// the delay after the first had passed, had 56 guesses checked and locked the account
+// after about 15 minutes. Now every burst after a wait has exactly one guess checked (the
+// others answer 429 without a check), so the 50 failures that lock the account take the
+// attacker as long as 50 guesses one at a time: over 9 hours of waiting.
+func TestBurstsAfterEachWaitLockOnlyAfterHours(t *testing.T) {
+	s := testserver.Start(t, patientPasswordChecks)
+	burst := func() (checked float64, answers map[string]int, retry time.Duration) {
+		before := metric(t, s, "vardag_password_checks_total")
+		var mu sync.Mutex
+		answers = map[string]int{}
+		all(10, func(int) {
+			res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "anna", "password": "not the password"})
+			mu.Lock()
+			defer mu.Unlock()
+			answers[itoa(res.Status)+" "+res.ErrorCode()]++
+			if res.Status == 429 {
+				retry = max(retry, time.Duration(retryAfter(t, res))*time.Second)
+			}
+		})
+		return metric(t, s, "vardag_password_checks_total") - before, answers, retry
+	}
+	if checked, answers, _ := burst(); checked != 5 {
+		t.Fatalf("the first burst of 10 had %v guesses checked (%v), want the 5 free ones", checked, answers)
+	}
+	var waited time.Duration
+	for n := 6; ; n++ {
+		u, err := s.Identity.User(demo.UserID("anna"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Locked() {
+			if u.FailedLogins != 50 {
+				t.Errorf("the account locked after %d failures, want 50", u.FailedLogins)
+			}
+			break
+		}
+		if n > 60 {
+			t.Fatalf("%d bursts and the account is not locked (%d failures)", n, u.FailedLogins)
+		}
+		// Wait out the delay the last answer gave, then send the next burst.
+		res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "anna", "password": "not the password"})
+		if res.Status != 429 {
+			t.Fatalf("before waiting, try %d answered %d %s, want 429", n, res.Status, res.ErrorCode())
+		}
+		wait := time.Duration(retryAfter(t, res)) * time.Second
+		s.Clock.Advance(wait)
+		waited += wait
+		checked, answers, _ := burst()
+		if checked != 1 {
+			t.Fatalf("burst %d after waiting %s had %v guesses checked (%v), want 1", n, wait, checked, answers)
+		}
+	}
+	if waited < 9*time.Hour {
+		t.Errorf("the account locked after %s of waiting, want over 9 hours", waited)
+	}
+	t.Logf("locked after 50 checked guesses and %s of waiting", waited.Round(time.Minute))
+}
