@@ -5,9 +5,12 @@
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { byClient } from '../db.js';
+import { byClient, byKind, getMeta } from '../db.js';
 import { client as getClient, users, occurrencesToday, measureKinds } from '../data.js';
-import { pendingFor, markSeen } from '../outbox.js';
+import { pendingFor, markSeen, enqueue } from '../outbox.js';
+import { announce } from '../dom.js';
+import { named } from '../uuid.js';
+import { confirmDialog } from './confirm.js';
 import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
@@ -22,24 +25,58 @@ export async function render(clientId, what) {
   if (!c) return show(nav, 'client', back('#/today'), h('h1', {}, t('client.not_found')));
   const tab = what === 'journal' || what === 'signing' ? what : null;
   await logReads(nav, 'client', [[tab ? READ[tab] : 'client', clientId]]);
+  const [user, state] = await Promise.all([getMeta('user'), journalState(c)]);
+  const may = roleHere(user, c.unit_id);
   const header = [
     back('#/today', t('nav.today')),
     h('h1', {}, c.name),
     healthFlags(c),
     h('p', { class: 'meta' }, c.address || ''),
     access(c),
-    c.journal_open === false ? h('p', { class: 'notice' }, t('client.journal_closed')) : null,
+    state.closed ? h('p', { class: 'notice', testid: 'journal-closed' }, t('client.journal_closed')) : null,
+    !state.closed && state.closing ? h('p', { class: 'notice', testid: 'journal-closing' }, badge(t('common.pending'), 'pending'), ' ', t('journal.close.pending')) : null,
     h('div', { class: 'actions' },
       h('a', { class: `btn${tab === 'journal' ? ' current' : ''}`, href: `#/client/${clientId}/journal`, testid: 'open-journal', 'aria-current': tab === 'journal' ? 'page' : null }, t('client.journal')),
       h('a', { class: `btn${tab === 'signing' ? ' current' : ''}`, href: `#/client/${clientId}/signing`, testid: 'open-signing', 'aria-current': tab === 'signing' ? 'page' : null }, t('client.signing')),
-      c.journal_open === false ? null : h('a', { class: 'btn primary', href: `#/note/${clientId}`, testid: 'note-new' }, t('note.new')),
-      h('a', { class: 'btn', href: `#/deviation/${clientId}`, testid: 'deviation-new' }, t('deviation.new'))),
+      state.closed || state.closing ? null : h('a', { class: 'btn primary', href: `#/note/${clientId}`, testid: 'note-new' }, t('note.new')),
+      h('a', { class: 'btn', href: `#/deviation/${clientId}`, testid: 'deviation-new' }, t('deviation.new')),
+      may.manager ? h('a', { class: 'btn', href: `#/readlog/${c.unit_id}/${clientId}`, testid: 'client-readlog' }, t('readlog.who_read')) : null,
+      may.closer && !state.closed && !state.closing ? h('button', { class: 'btn danger', type: 'button', testid: 'journal-close', on: { click: () => closeJournal(c) } }, t('journal.close.button')) : null),
   ];
   let body = [h('p', { class: 'hint' }, t('client.choose'))];
-  if (tab === 'journal') body = await journal(clientId);
+  if (tab === 'journal') body = await journal(clientId, may.manager);
   if (tab === 'signing') body = await signing(clientId);
   if (!show(nav, 'client', ...header, ...body)) return;
   document.body.dataset.clientView = tab || '';
+}
+
+// roleHere tells what the user's roles in the client's unit let them do with the
+// journal: a unit manager (enhetschef) corrects notes and reviews the read log; a manager
+// or coordinator (samordnare) closes the journal. Others are not offered these.
+function roleHere(user, unitId) {
+  const roles = ((user && user.roles) || []).filter(r => r.unit_id === unitId).map(r => r.role);
+  return { manager: roles.includes('unit_manager'), closer: roles.includes('unit_manager') || roles.includes('coordinator') };
+}
+
+// journalState: closed once the server's journal record says so (or the authority sent
+// the client with a closed journal); closing while a journal.close waits in the outbox.
+async function journalState(c) {
+  const [recs, pending] = await Promise.all([byKind('journal'), pendingFor('journal.close', a => a.client_id === c.client_id)]);
+  const rec = recs.map(r => r.data).find(j => j.client_id === c.client_id);
+  return { closed: c.journal_open === false || (rec && rec.status === 'closed'), closing: pending.length > 0 };
+}
+
+// closeJournal (avsluta journal) asks first: a closed journal takes no more notes.
+async function closeJournal(c) {
+  if (!await confirmDialog({ title: t('journal.close.title'), lines: [t('journal.close.text', { name: c.name })], ok: t('journal.close.ok'), cancel: t('common.cancel') })) return;
+  await enqueue('journal.close', { journal_id: await named(`journal/${c.client_id}`), client_id: c.client_id });
+  announce(t('journal.close.queued'));
+  await render(c.client_id, currentTab());
+}
+
+function currentTab() {
+  const m = location.hash.match(/^#\/client\/[^/]+\/(journal|signing)/);
+  return m ? m[1] : undefined;
 }
 
 // access is how the staff get in (door code, key) and whom to call: for the unit's staff.
@@ -53,8 +90,8 @@ function access(c) {
       `${r.name} (${r.relation}) `, h('a', { class: 'btn', href: `tel:${r.phone}` }, r.phone)))] : null);
 }
 
-async function journal(clientId) {
-  const [noteRecs, correctionRecs, who] = await Promise.all([byClient(clientId, 'journal_note'), byClient(clientId, 'note_correction'), users()]);
+async function journal(clientId, corrector) {
+  const [noteRecs, correctionRecs, who, waiting] = await Promise.all([byClient(clientId, 'journal_note'), byClient(clientId, 'note_correction'), users(), pendingFor('journal.note.correct')]);
   const notes = noteRecs.map(r => r.data);
   const corrections = correctionRecs.map(r => r.data);
   const pending = (await pendingFor('journal.note.add', a => a.client_id === clientId)).map(e => ({ ...e.args, pending: true }));
@@ -64,7 +101,8 @@ async function journal(clientId) {
   const more = h('button', { class: 'btn', type: 'button', testid: 'journal-more' }, t('client.older_notes'));
   let shown = 0;
   const page = () => {
-    for (const n of all.slice(shown, shown + 30)) list.append(noteItem(n, corrections.filter(x => x.note_id === n.note_id), who));
+    for (const n of all.slice(shown, shown + 30)) list.append(noteItem(n, corrections.filter(x => x.note_id === n.note_id), who,
+      { corrector, waiting: waiting.filter(e => e.args.note_id === n.note_id && !corrections.some(x => x.correction_id === e.args.correction_id)) }));
     shown += 30;
     more.hidden = shown >= all.length;
   };
@@ -74,8 +112,10 @@ async function journal(clientId) {
 }
 
 // noteItem shows a note's text with each correction: the struck text stays readable
-// (<del>), the new text follows (<ins>), with who corrected it, when and why.
-function noteItem(n, corrections, who) {
+// (<del>), the new text follows (<ins>), with who corrected it, when and why. A
+// correction still in the outbox is only said to wait: it is shown as done once the
+// server's record has come. A unit manager gets "Rätta" on a saved note.
+function noteItem(n, corrections, who, { corrector, waiting }) {
   const text = h('p', { class: 'note-text' });
   let rest = n.text || '';
   const sorted = corrections.sort((a, b) => (a.server_time || '').localeCompare(b.server_time || ''));
@@ -94,9 +134,11 @@ function noteItem(n, corrections, who) {
     h('p', { class: 'meta' }, fmtDateTime(n.occurred_at), n.author_id ? ` · ${who.get(n.author_id) || ''}` : '', n.author_role ? ` (${tOr(`role.${n.author_role}`, n.author_role)})` : ''),
     (n.keywords || []).length ? h('ul', { class: 'keywords' }, n.keywords.map(k => h('li', {}, k))) : null,
     text,
-    corrections.map(c => h('p', { class: 'correction' },
+    corrections.map(c => h('p', { class: 'correction', testid: `correction-${c.correction_id}` },
       t('journal.correction_by', { who: who.get(c.corrected_by || c.author_id) || '', role: tOr(`role.${c.corrected_role || c.author_role}`, c.corrected_role || c.author_role || ''), time: fmtDateTime(c.server_time) }),
-      c.reason ? ` – ${c.reason}` : '')));
+      c.reason ? ` – ${c.reason}` : '')),
+    waiting.length ? h('p', { class: 'meta', testid: `correction-pending-${n.note_id}` }, badge(t('common.pending'), 'pending'), ' ', t('journal.correction_pending')) : null,
+    corrector && !n.pending ? h('a', { class: 'btn', href: `#/correct/${n.client_id}/${n.note_id}`, testid: `correct-${n.note_id}` }, t('correct.button')) : null);
 }
 
 // signing is today's doses, each with its state in words, its signatures (who, when,

@@ -16,11 +16,14 @@ import * as approvals from './approvals.js';
 import * as review from './review.js';
 import * as importer from './import.js';
 import * as audit from './audit.js';
+import * as correct from './correct.js';
+import * as logreview from './logreview.js';
 
 export const screens = {
   today: today.render,
   client: client.render,
   note: note.render,
+  correct: correct.render,
   sign: sign.render,
   deviation: deviation.render,
   messages: messages.render,
@@ -36,4 +39,5 @@ export const screens = {
   review: review.render,
   import: importer.render,
   audit: audit.render,
+  readlog: logreview.render,
 };
