@@ -188,7 +188,7 @@ func TestTheManagerReviewsTheReadLog(t *testing.T) {
 	david.WaitScreen("readlog")
 	david.Fill("readlog-user", "Cecilia Berg")
 	david.Click("readlog-show")
-	david.WaitFor("cecilia's reads", fmt.Sprintf(`location.hash.includes(%s) && !!document.querySelector('[data-testid=readlog-entries]')`, js(demo.UserID("cecilia"))))
+	david.WaitFor("cecilia's reads", fmt.Sprintf(`(f => !!f && f.dataset.user === %s && !!document.querySelector('[data-testid=readlog-entries]'))(document.querySelector('[data-testid=readlog-filters]'))`, js(demo.UserID("cecilia"))))
 	rows := Eval[[]string](david, `[...document.querySelectorAll('[data-testid=readlog-entries] tbody tr')].map(r => r.innerText.replace(/\s+/g, ' '))`)
 	found := false
 	for _, r := range rows {
@@ -208,7 +208,7 @@ func TestTheManagerReviewsTheReadLog(t *testing.T) {
 	david.OpenClient(astrid)
 	david.Click("client-readlog")
 	david.WaitScreen("readlog")
-	david.WaitFor("Astrid's reads", `!!document.querySelector('[data-testid=readlog-entries]')`)
+	david.WaitFor("Astrid's reads", fmt.Sprintf(`(f => !!f && f.dataset.client === %s && !!document.querySelector('[data-testid=readlog-entries]'))(document.querySelector('[data-testid=readlog-filters]'))`, js(astrid)))
 	if rows := Eval[string](david, `document.querySelector('[data-testid=readlog-entries]').innerText`); !strings.Contains(rows, "Cecilia Berg") || strings.Contains(rows, "Gösta Karlsson") {
 		t.Errorf("who read Astrid reads %q", rows)
 	}

@@ -36,7 +36,7 @@ export async function render(unitId, clientArg, userArg, fromArg, toArg) {
       (people || []).map(p => h('option', { value: p.user_id, selected: p.user_id === userId }, p.name)));
     const fromIn = h('input', { type: 'date', testid: 'readlog-from', value: from });
     const toIn = h('input', { type: 'date', testid: 'readlog-to', value: to });
-    const filters = h('form', { class: 'row', testid: 'readlog-filters', on: { submit: e => {
+    const filters = h('form', { class: 'row', testid: 'readlog-filters', dataset: { client: clientId, user: userId, from, to }, on: { submit: e => {
       e.preventDefault();
       location.hash = `#/readlog/${[unitId, clientSel.value, userSel.value, fromIn.value, toIn.value].map(v => encodeURIComponent(v || '-')).join('/')}`;
     } } },
