@@ -23,11 +23,12 @@ import (
 // The unit manager's work on the screens (issue 15 item 3): correcting a saved note,
 // closing a journal, and the read-log review with the client's extract.
 
-// addNote saves a note of anna's in Astrid's journal on the server and returns its id.
-func addNote(t *testing.T, s *testserver.Server, text string) string {
+// addNote saves a note of a care worker's in a client's journal on the server and
+// returns its id.
+func addNote(t *testing.T, s *testserver.Server, writer, client, text string) string {
 	t.Helper()
 	id := uuids.New()
-	if r := s.Apply("anna", journal.MutationNoteAdd, map[string]any{"note_id": id, "client_id": astrid, "heading": "Morgonbesök",
+	if r := s.Apply(writer, journal.MutationNoteAdd, map[string]any{"note_id": id, "client_id": client, "heading": "Morgonbesök",
 		"keywords": []string{}, "text": text, "occurred_at": s.Clock.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}); r.Status != "applied" {
 		t.Fatalf("the note: %+v", r)
 	}
@@ -62,7 +63,7 @@ func TestTheManagerCorrectsANoteAndEveryPhoneShowsIt(t *testing.T) {
 	s := testserver.Start(t)
 	const text = "Astrid fick 2 tabletter Alvedon kl 8. Hon åt frukost."
 	const struck, fresh = "2 tabletter", "1 tablett"
-	noteID := addNote(t, s, text)
+	noteID := addNote(t, s, "anna", astrid, text)
 
 	bo := NewPhone(t, "bo")
 	bo.Login(s, "bo")
@@ -95,7 +96,20 @@ func TestTheManagerCorrectsANoteAndEveryPhoneShowsIt(t *testing.T) {
 	if out := david.Entries("outbox"); Count(out, journal.MutationNoteCorrect) != 0 {
 		t.Fatalf("a correction the server would refuse is in the outbox: %v", names(out))
 	}
-	retype(david, "correct-struck", struck)
+	// The part marked in the note's text becomes the text to strike.
+	Eval[bool](david, fmt.Sprintf(`(p => {
+		const node = p.firstChild, i = node.textContent.indexOf(%s);
+		const r = document.createRange();
+		r.setStart(node, i);
+		r.setEnd(node, i + %d);
+		const sel = getSelection();
+		sel.removeAllRanges();
+		sel.addRange(r);
+		return true;
+	})(document.querySelector('[data-testid=correct-original-text]'))`, js(struck), len([]rune(struck))))
+	david.WaitFor("the marking to be seen", `getSelection().toString().length > 0`)
+	david.Click("correct-use-selection")
+	david.WaitFor("the marked text in the field", fmt.Sprintf(`document.querySelector('[data-testid=correct-struck]').value === %s`, js(struck)))
 	david.Click("correct-save")
 	david.WaitFor("the journal again", `document.body.dataset.screen === 'client' && document.body.dataset.clientView === 'journal'`)
 	out := david.Entries("outbox")
@@ -162,6 +176,42 @@ func TestTheManagerClosesAJournal(t *testing.T) {
 	bo.WaitFor("the journal shown closed on bo's phone", `!!document.querySelector('[data-testid=journal-closed]')`)
 	if bo.Has("note-new") {
 		t.Errorf("bo's phone offers a new note in a closed journal")
+	}
+}
+
+// TestACoordinatorClosesAJournalButCorrectsNothing: eva, Björken's coordinator
+// (samordnare), may close a journal of her unit but not correct a note or review the read
+// log: she is offered only the closing. She sees nothing of Aspen's clients.
+func TestACoordinatorClosesAJournalButCorrectsNothing(t *testing.T) {
+	s := testserver.Start(t)
+	client := demo.ClientID(9) // in Björken
+	noteID := addNote(t, s, "farid", client, "Hjälp med dusch.")
+	eva := NewPhone(t, "eva")
+	eva.Login(s, "eva")
+	eva.SyncNow()
+	eva.GoToday()
+	if eva.Has("client-" + astrid) {
+		t.Errorf("eva, of Björken, is shown Aspen's Astrid")
+	}
+	eva.OpenJournal(client)
+	eva.WaitFor("farid's note", fmt.Sprintf(`!!document.querySelector('[data-testid=%s]')`, js("note-"+noteID)))
+	if eva.Has("correct-"+noteID) || eva.Has("client-readlog") {
+		t.Errorf("eva, a coordinator, is offered to correct the note or review the read log")
+	}
+	eva.Click("journal-close")
+	eva.Click("confirm-ok")
+	eva.SyncUntil("the close to be sent", `s.outbox === 0`)
+	eva.OpenJournal(client)
+	eva.WaitFor("the journal shown closed", `!!document.querySelector('[data-testid=journal-closed]')`)
+	if eva.Has("note-new") || eva.Has("journal-close") {
+		t.Errorf("a closed journal still offers a new note or closing")
+	}
+	// The note form, reached by its address, takes no note either.
+	eva.Open(s.URL + "/#/note/" + client)
+	eva.ResumeAfterReload()
+	eva.WaitFor("the note form's refusal", `!!document.querySelector('[data-testid=note-journal-closed]')`)
+	if eva.Has("note-save") {
+		t.Errorf("the note form of a closed journal offers to save a note")
 	}
 }
 

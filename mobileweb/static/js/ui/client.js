@@ -5,8 +5,8 @@
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { byClient, byKind, getMeta } from '../db.js';
-import { client as getClient, users, occurrencesToday, measureKinds } from '../data.js';
+import { byClient, getMeta } from '../db.js';
+import { client as getClient, users, occurrencesToday, measureKinds, journalState } from '../data.js';
 import { pendingFor, markSeen, enqueue } from '../outbox.js';
 import { announce } from '../dom.js';
 import { named } from '../uuid.js';
@@ -56,14 +56,6 @@ export async function render(clientId, what) {
 function roleHere(user, unitId) {
   const roles = ((user && user.roles) || []).filter(r => r.unit_id === unitId).map(r => r.role);
   return { manager: roles.includes('unit_manager'), closer: roles.includes('unit_manager') || roles.includes('coordinator') };
-}
-
-// journalState: closed once the server's journal record says so (or the authority sent
-// the client with a closed journal); closing while a journal.close waits in the outbox.
-async function journalState(c) {
-  const [recs, pending] = await Promise.all([byKind('journal'), pendingFor('journal.close', a => a.client_id === c.client_id)]);
-  const rec = recs.map(r => r.data).find(j => j.client_id === c.client_id);
-  return { closed: c.journal_open === false || (rec && rec.status === 'closed'), closing: pending.length > 0 };
 }
 
 // closeJournal (avsluta journal) asks first: a closed journal takes no more notes.
@@ -117,15 +109,25 @@ async function journal(clientId, corrector) {
 // server's record has come. A unit manager gets "Rätta" on a saved note.
 function noteItem(n, corrections, who, { corrector, waiting }) {
   const text = h('p', { class: 'note-text' });
-  let rest = n.text || '';
+  const src = n.text || '';
   const sorted = corrections.sort((a, b) => (a.server_time || '').localeCompare(b.server_time || ''));
+  // Each correction strikes its part where it first stands in the note's own text (the
+  // server checks that it is there), laid out in the order of the text; one whose part
+  // overlaps an earlier correction's is told in its own line instead.
+  const placed = [];
+  const told = new Set();
   for (const c of sorted) {
-    const i = c.struck_text ? rest.indexOf(c.struck_text) : -1;
-    if (i < 0) continue;
-    text.append(rest.slice(0, i), h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? h('ins', {}, ` ${c.new_text}`) : '');
-    rest = rest.slice(i + c.struck_text.length);
+    const i = c.struck_text ? src.indexOf(c.struck_text) : -1;
+    const end = i + (c.struck_text || '').length;
+    if (i < 0 || placed.some(p => i < p.end && end > p.i)) told.add(c);
+    else placed.push({ i, end, c });
   }
-  text.append(rest);
+  let at = 0;
+  for (const { i, end, c } of placed.sort((a, b) => a.i - b.i)) {
+    text.append(src.slice(at, i), h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? h('ins', {}, ` ${c.new_text}`) : '');
+    at = end;
+  }
+  text.append(src.slice(at));
   return h('li', { class: `note${n.pending ? ' pending' : ''}`, testid: `note-${n.note_id}` },
     h('div', { class: 'card-head' },
       h('strong', {}, n.heading || ''),
@@ -136,7 +138,8 @@ function noteItem(n, corrections, who, { corrector, waiting }) {
     text,
     corrections.map(c => h('p', { class: 'correction', testid: `correction-${c.correction_id}` },
       t('journal.correction_by', { who: who.get(c.corrected_by || c.author_id) || '', role: tOr(`role.${c.corrected_role || c.author_role}`, c.corrected_role || c.author_role || ''), time: fmtDateTime(c.server_time) }),
-      c.reason ? ` – ${c.reason}` : '')),
+      c.reason ? ` – ${c.reason}` : '',
+      told.has(c) ? [': ', h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? [' → ', h('ins', {}, c.new_text)] : ''] : '')),
     waiting.length ? h('p', { class: 'meta', testid: `correction-pending-${n.note_id}` }, badge(t('common.pending'), 'pending'), ' ', t('journal.correction_pending')) : null,
     corrector && !n.pending ? h('a', { class: 'btn', href: `#/correct/${n.client_id}/${n.note_id}`, testid: `correct-${n.note_id}` }, t('correct.button')) : null);
 }

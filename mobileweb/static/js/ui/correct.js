@@ -59,10 +59,37 @@ export async function render(clientId, noteId) {
   field(t('correct.new'), fresh, { hint: t('correct.new_hint') }),
   field(t('correct.reason'), reason, { required: true }),
   err, save));
+  const original = h('p', { class: 'note-text', testid: 'correct-original-text' }, note.text || '');
   show(nav, 'correct', backTo, h('h1', {}, t('correct.title')), h('p', { class: 'meta' }, c.name),
     h('section', { class: 'card', 'aria-labelledby': 'correct-original' },
       h('h2', { id: 'correct-original' }, note.heading || t('correct.original')),
       h('p', { class: 'meta' }, fmtDateTime(note.occurred_at)),
-      h('p', { class: 'note-text', testid: 'correct-original-text' }, note.text || '')),
+      original,
+      selectionButton(original, struck)),
     form);
+}
+
+// selectionButton puts the part of the note's text the user has marked into the field
+// of the text to strike. The last marking within the note is kept (a tap on the button
+// may clear the marking on a phone); the listener goes with the screen.
+function selectionButton(original, struck) {
+  let marked = '';
+  const onChange = () => {
+    if (!original.isConnected) { document.removeEventListener('selectionchange', onChange); return; }
+    const sel = document.getSelection();
+    if (sel && sel.rangeCount && !sel.isCollapsed && original.contains(sel.getRangeAt(0).commonAncestorContainer)) marked = sel.toString();
+  };
+  document.addEventListener('selectionchange', onChange);
+  const hint = h('p', { class: 'hint', id: 'correct-mark-hint' }, t('correct.mark_hint'));
+  return [hint, h('button', {
+    class: 'btn', type: 'button', testid: 'correct-use-selection', 'aria-describedby': 'correct-mark-hint',
+    on: { click: () => {
+      onChange();
+      if (!marked) { announce(t('correct.nothing_marked')); return; }
+      struck.value = marked;
+      struck.dispatchEvent(new Event('input', { bubbles: true }));
+      announce(t('correct.marked_used'));
+      struck.focus();
+    } },
+  }, t('correct.use_selection'))];
 }
