@@ -125,6 +125,7 @@ func TestTheManagerCorrectsANoteAndEveryPhoneShowsIt(t *testing.T) {
 	if n := shownNote(david, noteID); n.Del != struck || n.Ins != fresh || n.Pending != "" {
 		t.Errorf("david's journal shows %+v", n)
 	}
+	checkScreen(t, david, "the journal as its unit manager")
 
 	bo.SyncNow()
 	bo.OpenJournal(astrid)
@@ -168,6 +169,12 @@ func TestTheManagerClosesAJournal(t *testing.T) {
 	if david.Has("note-new") || david.Has("journal-close") {
 		t.Errorf("a closed journal still offers a new note or closing")
 	}
+	checkScreen(t, david, "a closed journal on a phone")
+	// The review on a phone: the table stacks into cards.
+	david.Click("client-readlog")
+	david.WaitScreen("readlog")
+	david.WaitFor("Astrid's reads", fmt.Sprintf(`(f => !!f && f.dataset.client === %s && !!document.querySelector('[data-testid=readlog-entries]'))(document.querySelector('[data-testid=readlog-filters]'))`, js(astrid)))
+	checkScreen(t, david, "read-log review on a phone")
 
 	bo := NewPhone(t, "bo")
 	bo.Login(s, "bo")
