@@ -2,6 +2,7 @@
 import { byKind, byClient, getRecord } from './db.js';
 import { localDay, stockholmToUTC, isoSeconds } from './time.js';
 import { label, tOr } from './i18n.js';
+import { pendingFor } from './outbox.js';
 
 export function hasRole(user, role) {
   return !!(user && (user.roles || []).some(r => r.role === role));
@@ -74,3 +75,12 @@ export function notesOf(recs) {
 export function correctionsOf(recs) {
   return recs.filter(r => r.kind === 'note_correction').map(r => r.data);
 }
+
+// journalState: closed once the server's journal record says so (or the authority sent
+// the client with a closed journal); closing while a journal.close waits in the outbox.
+export async function journalState(c) {
+  const [recs, pending] = await Promise.all([byKind('journal'), pendingFor('journal.close', a => a.client_id === c.client_id)]);
+  const rec = recs.map(r => r.data).find(j => j.client_id === c.client_id);
+  return { closed: c.journal_open === false || (rec && rec.status === 'closed'), closing: pending.length > 0 };
+}
+

@@ -13,6 +13,7 @@ import { uuidv7 } from './uuid.js';
 const CREATED_ID = {
   'journal.note.add': 'note_id',
   'journal.note.correct': 'correction_id',
+  'journal.close': null, // the journal's id is the client's (uuid.js named)
   'signing.sign': 'signature_id',
   'deviation.report': 'deviation_id',
   'deviation.analyse': null,

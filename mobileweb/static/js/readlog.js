@@ -5,6 +5,7 @@
 // log:
 //
 //   client screen   client (the overview), journal, signing_list (the open tab)
+//   correct         journal (the note to correct, for the unit manager)
 //   sign            signing_list (the measure and its instruction)
 //   today           assignment per client whose assignment is listed, signing_list per
 //                   client whose signings of the day are listed

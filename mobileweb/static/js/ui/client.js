@@ -5,9 +5,12 @@
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { byClient } from '../db.js';
-import { client as getClient, users, occurrencesToday, measureKinds } from '../data.js';
-import { pendingFor, markSeen } from '../outbox.js';
+import { byClient, getMeta } from '../db.js';
+import { client as getClient, users, occurrencesToday, measureKinds, journalState } from '../data.js';
+import { pendingFor, markSeen, enqueue } from '../outbox.js';
+import { announce } from '../dom.js';
+import { named } from '../uuid.js';
+import { confirmDialog } from './confirm.js';
 import { withState, badges, signatureLines, refusal } from '../doses.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
@@ -22,24 +25,50 @@ export async function render(clientId, what) {
   if (!c) return show(nav, 'client', back('#/today'), h('h1', {}, t('client.not_found')));
   const tab = what === 'journal' || what === 'signing' ? what : null;
   await logReads(nav, 'client', [[tab ? READ[tab] : 'client', clientId]]);
+  const [user, state] = await Promise.all([getMeta('user'), journalState(c)]);
+  const may = roleHere(user, c.unit_id);
   const header = [
     back('#/today', t('nav.today')),
     h('h1', {}, c.name),
     healthFlags(c),
     h('p', { class: 'meta' }, c.address || ''),
     access(c),
-    c.journal_open === false ? h('p', { class: 'notice' }, t('client.journal_closed')) : null,
+    state.closed ? h('p', { class: 'notice', testid: 'journal-closed' }, t('client.journal_closed')) : null,
+    !state.closed && state.closing ? h('p', { class: 'notice', testid: 'journal-closing' }, badge(t('common.pending'), 'pending'), ' ', t('journal.close.pending')) : null,
     h('div', { class: 'actions' },
       h('a', { class: `btn${tab === 'journal' ? ' current' : ''}`, href: `#/client/${clientId}/journal`, testid: 'open-journal', 'aria-current': tab === 'journal' ? 'page' : null }, t('client.journal')),
       h('a', { class: `btn${tab === 'signing' ? ' current' : ''}`, href: `#/client/${clientId}/signing`, testid: 'open-signing', 'aria-current': tab === 'signing' ? 'page' : null }, t('client.signing')),
-      c.journal_open === false ? null : h('a', { class: 'btn primary', href: `#/note/${clientId}`, testid: 'note-new' }, t('note.new')),
-      h('a', { class: 'btn', href: `#/deviation/${clientId}`, testid: 'deviation-new' }, t('deviation.new'))),
+      state.closed || state.closing ? null : h('a', { class: 'btn primary', href: `#/note/${clientId}`, testid: 'note-new' }, t('note.new')),
+      h('a', { class: 'btn', href: `#/deviation/${clientId}`, testid: 'deviation-new' }, t('deviation.new')),
+      may.manager ? h('a', { class: 'btn', href: `#/readlog/${c.unit_id}/${clientId}`, testid: 'client-readlog' }, t('readlog.who_read')) : null,
+      may.closer && !state.closed && !state.closing ? h('button', { class: 'btn danger', type: 'button', testid: 'journal-close', on: { click: () => closeJournal(c) } }, t('journal.close.button')) : null),
   ];
   let body = [h('p', { class: 'hint' }, t('client.choose'))];
-  if (tab === 'journal') body = await journal(clientId);
+  if (tab === 'journal') body = await journal(clientId, may.manager);
   if (tab === 'signing') body = await signing(clientId);
   if (!show(nav, 'client', ...header, ...body)) return;
   document.body.dataset.clientView = tab || '';
+}
+
+// roleHere tells what the user's roles in the client's unit let them do with the
+// journal: a unit manager (enhetschef) corrects notes and reviews the read log; a manager
+// or coordinator (samordnare) closes the journal. Others are not offered these.
+function roleHere(user, unitId) {
+  const roles = ((user && user.roles) || []).filter(r => r.unit_id === unitId).map(r => r.role);
+  return { manager: roles.includes('unit_manager'), closer: roles.includes('unit_manager') || roles.includes('coordinator') };
+}
+
+// closeJournal (avsluta journal) asks first: a closed journal takes no more notes.
+async function closeJournal(c) {
+  if (!await confirmDialog({ title: t('journal.close.title'), lines: [t('journal.close.text', { name: c.name })], ok: t('journal.close.ok'), cancel: t('common.cancel') })) return;
+  await enqueue('journal.close', { journal_id: await named(`journal/${c.client_id}`), client_id: c.client_id });
+  announce(t('journal.close.queued'));
+  await render(c.client_id, currentTab());
+}
+
+function currentTab() {
+  const m = location.hash.match(/^#\/client\/[^/]+\/(journal|signing)/);
+  return m ? m[1] : undefined;
 }
 
 // access is how the staff get in (door code, key) and whom to call: for the unit's staff.
@@ -53,8 +82,8 @@ function access(c) {
       `${r.name} (${r.relation}) `, h('a', { class: 'btn', href: `tel:${r.phone}` }, r.phone)))] : null);
 }
 
-async function journal(clientId) {
-  const [noteRecs, correctionRecs, who] = await Promise.all([byClient(clientId, 'journal_note'), byClient(clientId, 'note_correction'), users()]);
+async function journal(clientId, corrector) {
+  const [noteRecs, correctionRecs, who, waiting] = await Promise.all([byClient(clientId, 'journal_note'), byClient(clientId, 'note_correction'), users(), pendingFor('journal.note.correct')]);
   const notes = noteRecs.map(r => r.data);
   const corrections = correctionRecs.map(r => r.data);
   const pending = (await pendingFor('journal.note.add', a => a.client_id === clientId)).map(e => ({ ...e.args, pending: true }));
@@ -64,7 +93,8 @@ async function journal(clientId) {
   const more = h('button', { class: 'btn', type: 'button', testid: 'journal-more' }, t('client.older_notes'));
   let shown = 0;
   const page = () => {
-    for (const n of all.slice(shown, shown + 30)) list.append(noteItem(n, corrections.filter(x => x.note_id === n.note_id), who));
+    for (const n of all.slice(shown, shown + 30)) list.append(noteItem(n, corrections.filter(x => x.note_id === n.note_id), who,
+      { corrector, waiting: waiting.filter(e => e.args.note_id === n.note_id && !corrections.some(x => x.correction_id === e.args.correction_id)) }));
     shown += 30;
     more.hidden = shown >= all.length;
   };
@@ -74,18 +104,30 @@ async function journal(clientId) {
 }
 
 // noteItem shows a note's text with each correction: the struck text stays readable
-// (<del>), the new text follows (<ins>), with who corrected it, when and why.
-function noteItem(n, corrections, who) {
+// (<del>), the new text follows (<ins>), with who corrected it, when and why. A
+// correction still in the outbox is only said to wait: it is shown as done once the
+// server's record has come. A unit manager gets "Rätta" on a saved note.
+function noteItem(n, corrections, who, { corrector, waiting }) {
   const text = h('p', { class: 'note-text' });
-  let rest = n.text || '';
+  const src = n.text || '';
   const sorted = corrections.sort((a, b) => (a.server_time || '').localeCompare(b.server_time || ''));
+  // Each correction strikes its part where it first stands in the note's own text (the
+  // server checks that it is there), laid out in the order of the text; one whose part
+  // overlaps an earlier correction's is told in its own line instead.
+  const placed = [];
+  const told = new Set();
   for (const c of sorted) {
-    const i = c.struck_text ? rest.indexOf(c.struck_text) : -1;
-    if (i < 0) continue;
-    text.append(rest.slice(0, i), h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? h('ins', {}, ` ${c.new_text}`) : '');
-    rest = rest.slice(i + c.struck_text.length);
+    const i = c.struck_text ? src.indexOf(c.struck_text) : -1;
+    const end = i + (c.struck_text || '').length;
+    if (i < 0 || placed.some(p => i < p.end && end > p.i)) told.add(c);
+    else placed.push({ i, end, c });
   }
-  text.append(rest);
+  let at = 0;
+  for (const { i, end, c } of placed.sort((a, b) => a.i - b.i)) {
+    text.append(src.slice(at, i), h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? h('ins', {}, ` ${c.new_text}`) : '');
+    at = end;
+  }
+  text.append(src.slice(at));
   return h('li', { class: `note${n.pending ? ' pending' : ''}`, testid: `note-${n.note_id}` },
     h('div', { class: 'card-head' },
       h('strong', {}, n.heading || ''),
@@ -94,9 +136,12 @@ function noteItem(n, corrections, who) {
     h('p', { class: 'meta' }, fmtDateTime(n.occurred_at), n.author_id ? ` · ${who.get(n.author_id) || ''}` : '', n.author_role ? ` (${tOr(`role.${n.author_role}`, n.author_role)})` : ''),
     (n.keywords || []).length ? h('ul', { class: 'keywords' }, n.keywords.map(k => h('li', {}, k))) : null,
     text,
-    corrections.map(c => h('p', { class: 'correction' },
+    corrections.map(c => h('p', { class: 'correction', testid: `correction-${c.correction_id}` },
       t('journal.correction_by', { who: who.get(c.corrected_by || c.author_id) || '', role: tOr(`role.${c.corrected_role || c.author_role}`, c.corrected_role || c.author_role || ''), time: fmtDateTime(c.server_time) }),
-      c.reason ? ` – ${c.reason}` : '')));
+      c.reason ? ` – ${c.reason}` : '',
+      told.has(c) ? [': ', h('del', { title: t('journal.struck') }, c.struck_text), c.new_text ? [' → ', h('ins', {}, c.new_text)] : ''] : '')),
+    waiting.length ? h('p', { class: 'meta', testid: `correction-pending-${n.note_id}` }, badge(t('common.pending'), 'pending'), ' ', t('journal.correction_pending')) : null,
+    corrector && !n.pending ? h('a', { class: 'btn', href: `#/correct/${n.client_id}/${n.note_id}`, testid: `correct-${n.note_id}` }, t('correct.button')) : null);
 }
 
 // signing is today's doses, each with its state in words, its signatures (who, when,

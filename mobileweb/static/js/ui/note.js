@@ -2,7 +2,7 @@
 // (nyckelord), text seeded by phrase texts (frastexter), time of the event.
 import { h, field, announce } from '../dom.js';
 import { t, label } from '../i18n.js';
-import { client as getClient, referenceList } from '../data.js';
+import { client as getClient, referenceList, journalState } from '../data.js';
 import { enqueue } from '../outbox.js';
 import { localInputValue, fromLocalInput } from '../time.js';
 import { uuidv7 } from '../uuid.js';
@@ -12,6 +12,13 @@ import { healthFlags } from './health.js';
 export async function render(clientId) {
   const nav = currentNav(); // first: see show()
   const c = await getClient(clientId);
+  // A closed journal (or one closing) takes no note: the server would refuse it.
+  if (c) {
+    const state = await journalState(c);
+    if (state.closed || state.closing) {
+      return show(nav, 'note', back(`#/client/${clientId}/journal`, c.name), h('h1', {}, t('note.title')), h('p', { class: 'notice', testid: 'note-journal-closed' }, t('client.journal_closed')));
+    }
+  }
   const [keywords, phrases] = await Promise.all([referenceList('keywords'), referenceList('phrase_texts')]);
   const heading = h('input', { type: 'text', maxlength: '200', testid: 'note-heading', autocomplete: 'off' });
   const text = h('textarea', { rows: '6', testid: 'note-text' });

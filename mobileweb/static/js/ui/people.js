@@ -25,7 +25,9 @@ export async function render(unitId) {
         grantable.length ? h('a', { class: 'btn primary', href: `#/newuser/${unitId}`, testid: 'unit-new-person' }, t('admin.newuser.title')) : null,
         grantable.length ? h('a', { class: 'btn', href: `#/import/${unitId}`, testid: 'unit-import' }, t('admin.import.title')) : null,
         isManager ? h('a', { class: 'btn', href: `#/review/${unitId}`, testid: 'unit-review' }, t('admin.review.title')) : null,
-        isManager ? h('a', { class: 'btn', href: `#/audit/${unitId}`, testid: 'unit-audit' }, t('admin.audit.button')) : null),
+        isManager ? h('a', { class: 'btn', href: `#/audit/${unitId}`, testid: 'unit-audit' }, t('admin.audit.button')) : null,
+        // The read log is its managers' to review (behörighetskontroll av loggar).
+        user.roles.some(r => r.unit_id === unitId && r.role === 'unit_manager') ? h('a', { class: 'btn', href: `#/readlog/${unitId}`, testid: 'unit-readlog' }, t('readlog.admin_button')) : null),
       h('div', { id: 'unit-code' }),
       list.length ? table('unit-people', t('admin.unit.people'), [t('admin.unit.person'), t('admin.unit.grants'), t('admin.unit.last_login'), t('admin.unit.account'), t('admin.unit.actions')],
         list.map(p => ({ testid: `person-${p.user_id}`, cells: personCells(p, unitId, grantable) }))) : h('p', { class: 'empty' }, t('admin.unit.none')),

@@ -6,6 +6,7 @@ const loaders = {
   today: () => import('./today.js'),
   client: () => import('./client.js'),
   note: () => import('./note.js'),
+  correct: () => import('./correct.js'),
   sign: () => import('./sign.js'),
   deviation: () => import('./deviation.js'),
   messages: () => import('./messages.js'),
@@ -21,6 +22,7 @@ const loaders = {
   review: () => import('./review.js'),
   import: () => import('./import.js'),
   audit: () => import('./audit.js'),
+  readlog: () => import('./logreview.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).
