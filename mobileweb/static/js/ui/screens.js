@@ -21,6 +21,7 @@ const loaders = {
   review: () => import('./review.js'),
   import: () => import('./import.js'),
   audit: () => import('./audit.js'),
+  bulletins: () => import('./board.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).
