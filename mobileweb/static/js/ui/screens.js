@@ -22,6 +22,7 @@ const loaders = {
   import: () => import('./import.js'),
   audit: () => import('./audit.js'),
   bulletins: () => import('./board.js'),
+  reflists: () => import('./reflists.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).
