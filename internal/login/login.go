@@ -150,8 +150,9 @@ type Subunit struct {
 
 // UnitRoles is one valid grant.
 type UnitRoles struct {
-	UnitID string        `json:"unit_id,omitempty"`
-	Role   identity.Role `json:"role"`
+	UnitID   string        `json:"unit_id,omitempty"`
+	UnitName string        `json:"unit_name,omitempty"` // for the phone's choice of unit
+	Role     identity.Role `json:"role"`
 }
 
 // Verify checks the one-time code of a pending login and opens a session.
@@ -231,8 +232,9 @@ func (s *Service) issue(u identity.User, sess auth.Session, refresh string) (Tok
 		info.Roles = append(info.Roles, UnitRoles{Role: "administrator"})
 	}
 	for unit, roles := range acc.Roles {
+		u, _ := s.cfg.Identity.Unit(unit)
 		for _, r := range roles {
-			info.Roles = append(info.Roles, UnitRoles{UnitID: unit, Role: r})
+			info.Roles = append(info.Roles, UnitRoles{UnitID: unit, UnitName: u.Name, Role: r})
 		}
 		if slices.ContainsFunc(roles, func(r identity.Role) bool { return r == identity.RoleCoordinator || r == identity.RoleUnitManager }) {
 			for _, sub := range s.cfg.Identity.Subunits(unit) {

@@ -23,6 +23,7 @@ const loaders = {
   audit: () => import('./audit.js'),
   bulletins: () => import('./board.js'),
   reflists: () => import('./reflists.js'),
+  statistics: () => import('./statistics.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).
