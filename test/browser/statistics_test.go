@@ -18,8 +18,9 @@ import (
 // whose measure ended this month (moved). Eva, its coordinator, opens Statistik: the
 // persons, each type's new, ongoing and ended measures, their bars, the split by sex and
 // age band and the end reasons are the numbers GET /api/v1/units/{id}/statistics answers
-// her, and the CSV download holds the same. anna, care staff, has no Statistik. axe and
-// the screen checks find nothing on the screen.
+// her, and the CSV download holds the same. David, Aspen's manager, reads Aspen's on a
+// phone. anna, care staff, has no Statistik. axe and the screen checks find nothing on
+// the screen, on the desktop and on the phone.
 func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	s := testserver.Start(t)
 	month := time.Now().In(stockholm).Format("2006-01")
@@ -113,6 +114,17 @@ func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	if lines := strings.Count(csv, "\r\n"); lines != 2+3*len(want.ByType)+split+1 {
 		t.Errorf("the CSV has %d lines, want the head, the totals, %d split rows and the end reason:\n%s", lines, split, csv)
 	}
+
+	// David, Aspen's manager, on a phone: Aspen's statistics, the tables stacked.
+	david := NewPhone(t, "david")
+	david.Login(s, "david")
+	david.Click("nav-statistics")
+	david.WaitScreen("statistics")
+	david.WaitFor("Aspen's statistics", `!!document.querySelector('[data-testid=stats-type-personal_care]')`)
+	if got := Eval[string](david, `document.querySelector('[data-testid=stats-unit-name]').innerText`); got != "Hemtjänst Aspen" {
+		t.Errorf("david's statistics are of %q, want Hemtjänst Aspen", got)
+	}
+	checkScreen(t, david, "statistics on a phone")
 
 	anna := NewPhone(t, "anna")
 	anna.Login(s, "anna")
