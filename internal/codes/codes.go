@@ -141,6 +141,7 @@ const (
 	MessageNotFound          = "message_not_found"
 	NotARecipient            = "not_a_recipient"
 	BulletinExists           = "bulletin_exists"
+	BulletinNotFound         = "bulletin_not_found"
 )
 
 // The organisation, grants and access reviews (issue 14).

@@ -180,6 +180,20 @@ func (s *Store) SubunitOf(subunitID, unitID string) bool {
 	return ok && u.ParentID == unitID
 }
 
+// Subunits are the sub-units (grupper) of unitID, by name.
+func (s *Store) Subunits(unitID string) []Unit {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Unit
+	for _, u := range s.units {
+		if u.ParentID == unitID {
+			out = append(out, u)
+		}
+	}
+	slices.SortFunc(out, func(a, b Unit) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // WorksIn tells whether a user holds a valid staff grant in a unit at t. It reads memory
 // only, so handlers may call it inside the engine's write transaction.
 func (s *Store) WorksIn(userID, unitID string, t time.Time) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"vardag/internal/auth"
@@ -135,12 +136,23 @@ type UserInfo struct {
 	ID    string      `json:"id"`
 	Name  string      `json:"name"`
 	Roles []UnitRoles `json:"roles"`
+	// Subunits are the sub-units (grupper) of the units where the user distributes
+	// assignments (coordinator, unit manager): the choices of "Fördela" on the phone.
+	Subunits []Subunit `json:"subunits,omitempty"`
+}
+
+// Subunit is a sub-unit of one of the user's units.
+type Subunit struct {
+	UnitID   string `json:"unit_id"`
+	ParentID string `json:"parent_id"`
+	Name     string `json:"name"`
 }
 
 // UnitRoles is one valid grant.
 type UnitRoles struct {
-	UnitID string        `json:"unit_id,omitempty"`
-	Role   identity.Role `json:"role"`
+	UnitID   string        `json:"unit_id,omitempty"`
+	UnitName string        `json:"unit_name,omitempty"` // for the phone's choice of unit
+	Role     identity.Role `json:"role"`
 }
 
 // Verify checks the one-time code of a pending login and opens a session.
@@ -220,10 +232,17 @@ func (s *Service) issue(u identity.User, sess auth.Session, refresh string) (Tok
 		info.Roles = append(info.Roles, UnitRoles{Role: "administrator"})
 	}
 	for unit, roles := range acc.Roles {
+		u, _ := s.cfg.Identity.Unit(unit)
 		for _, r := range roles {
-			info.Roles = append(info.Roles, UnitRoles{UnitID: unit, Role: r})
+			info.Roles = append(info.Roles, UnitRoles{UnitID: unit, UnitName: u.Name, Role: r})
+		}
+		if slices.ContainsFunc(roles, func(r identity.Role) bool { return r == identity.RoleCoordinator || r == identity.RoleUnitManager }) {
+			for _, sub := range s.cfg.Identity.Subunits(unit) {
+				info.Subunits = append(info.Subunits, Subunit{UnitID: sub.ID, ParentID: unit, Name: sub.Name})
+			}
 		}
 	}
+	slices.SortStableFunc(info.Subunits, func(a, b Subunit) int { return strings.Compare(a.ParentID, b.ParentID) })
 	return Tokens{
 		AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
 		ExpiresIn:        int(exp.Sub(s.cfg.Now()).Round(time.Second).Seconds()),

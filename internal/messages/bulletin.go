@@ -101,3 +101,57 @@ func applyBulletin(tx *syncengine.Tx, c syncengine.Call) error {
 		ClientTime: c.Mutation.ClientTime.UTC(), ServerTime: now}
 	return tx.Put(KindBulletin, a.BulletinID, []string{scope}, b)
 }
+
+// BulletinEndArgs are the arguments of bulletin.end: the notice to end now.
+type BulletinEndArgs struct {
+	BulletinID string `json:"bulletin_id"`
+}
+
+// BulletinEnd is the handler of bulletin.end: an administrator ends a notice of their
+// municipality now (the downtime is over early, or called off). The notice is kept,
+// ending at the server's now, so that every phone stops showing it.
+func BulletinEnd() syncengine.Handler {
+	return syncengine.Handler{Decode: decodeBulletinEnd, Apply: applyBulletinEnd}
+}
+
+func decodeBulletinEnd(raw json.RawMessage) (any, error) {
+	var a BulletinEndArgs
+	if err := syncengine.DecodeArgs(raw, &a); err != nil {
+		return nil, err
+	}
+	if !uuids.Valid(a.BulletinID) {
+		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The notice to end is not named.",
+			Fields: map[string]string{"bulletin_id": "must be a UUID"}}
+	}
+	return a, nil
+}
+
+func applyBulletinEnd(tx *syncengine.Tx, c syncengine.Call) error {
+	a := c.Args.(BulletinEndArgs)
+	access, _ := c.Actor.Domain.(identity.Access)
+	if !access.Admin || access.MunicipalityID == "" {
+		return syncengine.Reject(codes.Forbidden, "Only an administrator ends a notice on the bulletin board.")
+	}
+	scope := identity.OrgScope(access.MunicipalityID)
+	rec, exists, err := tx.Get(KindBulletin, a.BulletinID)
+	if err != nil {
+		return err
+	}
+	if !exists || len(rec.Scopes) != 1 || rec.Scopes[0] != scope {
+		return syncengine.Reject(codes.BulletinNotFound, "There is no such notice on this bulletin board.")
+	}
+	var b Bulletin
+	if err := json.Unmarshal(rec.Data, &b); err != nil {
+		return err
+	}
+	now := tx.Now()
+	if !b.Until.After(now) {
+		return nil // already over: nothing to change
+	}
+	b.Until = now
+	if b.From.After(now) {
+		b.From = now // a coming notice called off
+	}
+	b.PostedBy, b.ClientTime, b.ServerTime = c.Actor.UserID, c.Mutation.ClientTime.UTC(), now
+	return tx.Put(KindBulletin, a.BulletinID, []string{scope}, b)
+}

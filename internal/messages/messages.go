@@ -17,12 +17,13 @@ import (
 
 // Names in the change log.
 const (
-	MutationSend     = "message.send"
-	MutationRead     = "message.read"
-	MutationBulletin = "bulletin.post"
-	Kind             = "message"
-	KindReceipt      = "message_receipt"
-	KindBulletin     = "bulletin"
+	MutationSend        = "message.send"
+	MutationRead        = "message.read"
+	MutationBulletin    = "bulletin.post"
+	MutationBulletinEnd = "bulletin.end"
+	Kind                = "message"
+	KindReceipt         = "message_receipt"
+	KindBulletin        = "bulletin"
 )
 
 // FromSystem is the sender of the messages the server writes itself.
@@ -31,9 +32,10 @@ const FromSystem = "system"
 // Handlers are the mutations of this package, by name.
 func Handlers(colleagues Colleagues) map[string]syncengine.Handler {
 	return map[string]syncengine.Handler{
-		MutationSend:     Send(colleagues),
-		MutationRead:     Read(),
-		MutationBulletin: BulletinPost(),
+		MutationSend:        Send(colleagues),
+		MutationRead:        Read(),
+		MutationBulletin:    BulletinPost(),
+		MutationBulletinEnd: BulletinEnd(),
 	}
 }
 

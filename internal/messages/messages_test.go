@@ -1,6 +1,7 @@
 package messages_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -159,4 +160,36 @@ func TestTheSenderOfAUnitsMessageSeesWhoReadIt(t *testing.T) {
 			t.Errorf("another provider sees %s's receipt", reader)
 		}
 	}
+}
+
+// TestEndingANotice: an administrator ends a coming notice of their municipality now:
+// it is kept, from and until at the server's now, so no phone shows it any more. Nobody
+// else ends it; another municipality's administrator does not find it.
+func TestEndingANotice(t *testing.T) {
+	e, _, _, maja, _ := newEngine(t)
+	acc := identity.AccessFor(identity.User{ID: "admin", MunicipalityID: "kommun", Admin: true}, nil, nil, e.Now())
+	admin := syncengine.Actor{UserID: "admin", DeviceID: "device-admin", Scopes: acc.Scopes, Domain: acc}
+	otherAcc := identity.AccessFor(identity.User{ID: "olle", MunicipalityID: "grannkommun", Admin: true}, nil, nil, e.Now())
+	other := syncengine.Actor{UserID: "olle", DeviceID: "device-olle", Scopes: otherAcc.Scopes, Domain: otherAcc}
+
+	id := uuids.New()
+	push(t, e, admin, messages.MutationBulletin, map[string]any{"bulletin_id": id, "title": "Planerat driftstopp", "text": "Treserva uppgraderas.",
+		"from": e.Now().Add(48 * time.Hour), "until": e.Now().Add(52 * time.Hour)}, syncengine.StatusApplied, "")
+	end := map[string]any{"bulletin_id": id}
+	push(t, e, maja, messages.MutationBulletinEnd, end, syncengine.StatusRejected, "forbidden")
+	push(t, e, other, messages.MutationBulletinEnd, end, syncengine.StatusRejected, "bulletin_not_found")
+	push(t, e, admin, messages.MutationBulletinEnd, map[string]any{"bulletin_id": "x"}, syncengine.StatusRejected, "invalid_args")
+	push(t, e, admin, messages.MutationBulletinEnd, end, syncengine.StatusApplied, "")
+	var b messages.Bulletin
+	for _, c := range e.Pull(admin) {
+		if c.Kind == messages.KindBulletin && c.ID == id {
+			if err := json.Unmarshal(c.Data, &b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !b.Until.Equal(e.Now()) || !b.From.Equal(e.Now()) || b.Title != "Planerat driftstopp" {
+		t.Errorf("the ended notice: %s–%s %q, want from and until now (%s), the rest kept", b.From, b.Until, b.Title, e.Now())
+	}
+	push(t, e, admin, messages.MutationBulletinEnd, end, syncengine.StatusApplied, "") // ended already: harmless
 }

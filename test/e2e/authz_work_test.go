@@ -128,6 +128,19 @@ func TestAuthorizationAdministration(t *testing.T) {
 	rows := rowsEach("bulletin.post", bulletin, func(string, identity.Role) string { return "forbidden" })
 	rows = append(rows, scenario{name: "bulletin.post/administrator", who: "admin", status: "applied",
 		args: func() (string, any) { return "bulletin.post", bulletin() }})
+	// bulletin.end: each row ends a notice of its own, posted by the administrator.
+	end := func() any {
+		b := bulletin()
+		if r := devices["admin"].Push("bulletin.post", b).Results[0]; r.Status != "applied" {
+			t.Fatalf("the notice to end: %+v", r)
+		}
+		return map[string]any{"bulletin_id": b.(map[string]any)["bulletin_id"]}
+	}
+	rows = append(rows, rowsEach("bulletin.end", end, func(string, identity.Role) string { return "forbidden" })...)
+	rows = append(rows, scenario{name: "bulletin.end/administrator", who: "admin", status: "applied",
+		args: func() (string, any) { return "bulletin.end", end() }},
+		scenario{name: "bulletin.end/administrator/unknown", who: "admin", status: "rejected", code: "bulletin_not_found",
+			args: func() (string, any) { return "bulletin.end", map[string]any{"bulletin_id": uuids.New()} }})
 	runScenarios(t, s, devices, rows)
 }
 

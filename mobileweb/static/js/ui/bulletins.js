@@ -31,7 +31,7 @@ function notice(b, now) {
 
 // when is the notice's window: "I dag kl. 14:00–16:00", or over two days
 // "Fredag 5 december kl. 22:00 – lördag 6 december kl. 04:00".
-function when(b, now) {
+export function when(b, now = Date.now()) {
   const fromDay = dayName(b.from, now);
   const untilDay = dayName(b.until, now);
   const s = fromDay === untilDay

@@ -16,7 +16,9 @@ export async function render() {
   await screen(nav, 'admin', head, () => Promise.all([admin.org(), admin.me()]), ([o, me]) => [
     overdue(o, me.access_reviews_overdue || []),
     o.municipality ? h('p', { class: 'meta', testid: 'org-municipality' }, typeof o.municipality === 'string' ? o.municipality : o.municipality.name) : null,
-    h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/approvals', testid: 'org-approvals' }, t('admin.approvals.title'))),
+    h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/approvals', testid: 'org-approvals' }, t('admin.approvals.title')),
+      isAdmin ? h('a', { class: 'btn', href: '#/bulletins', testid: 'org-bulletins' }, t('board.title')) : null,
+      isAdmin ? h('a', { class: 'btn', href: '#/reflists', testid: 'org-reflists' }, t('reflists.title')) : null),
     (o.providers || []).length ? h('ul', { class: 'cards org' }, o.providers.map(p => provider(p, isAdmin))) : h('p', { class: 'empty' }, t('admin.org.none')),
     isAdmin ? newProvider() : null,
   ]);

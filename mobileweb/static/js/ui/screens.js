@@ -23,6 +23,9 @@ const loaders = {
   import: () => import('./import.js'),
   audit: () => import('./audit.js'),
   readlog: () => import('./logreview.js'),
+  bulletins: () => import('./board.js'),
+  reflists: () => import('./reflists.js'),
+  statistics: () => import('./statistics.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).

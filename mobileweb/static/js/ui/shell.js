@@ -15,7 +15,7 @@ import { unreadCount } from '../inbox.js';
 import { administers, isAdministrator } from '../admin.js';
 
 // The administration's screens, under the one tab.
-const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit', 'readlog'];
+const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit', 'readlog', 'bulletins', 'reflists'];
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
@@ -34,6 +34,7 @@ export function renderShell(user) {
     navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
     hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
     hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
+    hasRole(user, 'coordinator') || hasRole(user, 'unit_manager') ? navLink('statistics', 'nav-statistics', t('nav.statistics')) : null,
     administers(user) ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
   );
   clear(chrome,

@@ -1,9 +1,11 @@
 // Today (Idag): the bulletin board's notices of planned downtime, then what is due: the
 // day's doses by time, each with its state in words (doses.js) and opening that dose's
 // sign screen; then new and current assignments (uppdrag) to acknowledge, and the clients
-// (brukare). Only today's items are rendered. The assignments and signings listed are
+// (brukare). A new assignment is first distributed (fördela) to a sub-unit (grupp) by the
+// unit's coordinator or manager, who sees its client, measures and period; only then is
+// it acknowledged (kvittera). Only today's items are rendered. The assignments and signings listed are
 // clients' data: each opening logs them (readlog.js).
-import { h } from '../dom.js';
+import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
 import { clients as allClients, occurrencesToday, measureKinds } from '../data.js';
@@ -19,26 +21,35 @@ const CLIENT_PAGE = 50;
 export async function render() {
   const nav = currentNav(); // first: see show()
   const user = await getMeta('user');
-  const [assignments, clientList, pendingAcks] = await Promise.all([
-    byKind('assignment'), allClients(), pendingFor('assignment.acknowledge'),
+  const [assignments, clientList, pendingAcks, pendingDists] = await Promise.all([
+    byKind('assignment'), allClients(), pendingFor('assignment.acknowledge'), pendingFor('assignment.distribute'),
   ]);
   const names = new Map(clientList.map(c => [c.client_id, c.name]));
   const acked = new Set(pendingAcks.map(e => e.args.assignment_id));
+  const distributing = new Set(pendingDists.map(e => e.args.assignment_id));
+  const distributes = a => (user.roles || []).some(r => r.unit_id === a.unit_id && DISTRIBUTORS.includes(r.role));
+  const subunitName = new Map((user.subunits || []).map(s => [s.unit_id, s.name]));
 
   const current = assignments.map(r => r.data).filter(a => a.status !== 'ended' && a.status !== 'closed');
   const mine = a => (a.acknowledged_by || []).some(x => x.user_id === user.id);
   current.sort((a, b) => Number(mine(a)) - Number(mine(b)) || (b.received_at || '').localeCompare(a.received_at || ''));
 
   const assignmentList = current.length ? h('ul', { class: 'cards' }, current.map(a => {
+    const undistributed = a.status === 'new';
     const isNew = !mine(a) && !acked.has(a.assignment_id);
+    const waiting = acked.has(a.assignment_id) || distributing.has(a.assignment_id);
     return h('li', { class: `card${isNew ? ' new' : ''}`, testid: `assignment-${a.assignment_id}` },
       h('div', { class: 'card-head' },
         h('strong', {}, names.get(a.client_id) || t('today.unknown_client')),
         isNew ? badge(t('today.new'), 'new') : null,
-        acked.has(a.assignment_id) ? badge(t('common.pending'), 'pending') : null),
-      h('p', {}, (a.measures || []).map(m => tOr(`measure.${m.type}`, m.type)).join(', ')),
-      h('p', { class: 'meta' }, t('today.assignment_status', { status: tOr(`assignment.status.${a.status}`, a.status) })),
-      isNew ? h('button', {
+        waiting ? badge(t('common.pending'), 'pending') : null),
+      undistributed && distributes(a) ? measureList(a) : h('p', {}, (a.measures || []).map(m => tOr(`measure.${m.type}`, m.type)).join(', ')),
+      h('p', { class: 'meta' }, t('today.assignment_status', { status: tOr(`assignment.status.${a.status}`, a.status) }),
+        a.subunit_id && subunitName.has(a.subunit_id) ? ` · ${subunitName.get(a.subunit_id)}` : ''),
+      // The server refuses to acknowledge an undistributed assignment: the coordinator
+      // distributes it, the others wait for that.
+      undistributed ? (distributes(a) ? (distributing.has(a.assignment_id) ? null : distributeForm(a, user)) : h('p', { class: 'meta', testid: `awaits-distribution-${a.assignment_id}` }, t('today.awaits_distribution')))
+        : isNew ? h('button', {
         class: 'btn primary', type: 'button', testid: `ack-${a.assignment_id}`,
         on: { click: async e => { e.target.disabled = true; await enqueue('assignment.acknowledge', { assignment_id: a.assignment_id, move_to_my_persons: false }); render(); } },
       }, t('today.acknowledge')) : null);
@@ -88,4 +99,34 @@ export async function render() {
     h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),
       clientList.length ? clientsBox : empty(t('today.no_clients')), more),
     h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')));
+}
+
+// DISTRIBUTORS are the roles that distribute a unit's assignments (assignment.distribute).
+const DISTRIBUTORS = ['coordinator', 'unit_manager'];
+
+// measureList is what a new assignment decides: each measure (insats) with its time a
+// month and its period.
+function measureList(a) {
+  return h('ul', { testid: `assignment-measures-${a.assignment_id}` }, (a.measures || []).map(m => h('li', {},
+    tOr(`measure.${m.type}`, m.type), ' · ', t('today.minutes_per_month', { n: m.minutes_per_month }), ' · ',
+    m.end ? t('today.period', { start: m.start, end: m.end }) : t('today.period_from', { start: m.start }))));
+}
+
+// distributeForm is the choice of the unit's sub-unit and "Fördela"; the assignment shows
+// as distributed once the server's record is back.
+function distributeForm(a, user) {
+  const subs = (user.subunits || []).filter(s => s.parent_id === a.unit_id);
+  if (!subs.length) return h('p', { class: 'meta' }, t('today.no_subunits'));
+  const choice = h('select', { testid: `distribute-to-${a.assignment_id}` }, subs.map(s => h('option', { value: s.unit_id }, s.name)));
+  const form = h('form', { class: 'stack', testid: `distribute-form-${a.assignment_id}` },
+    field(t('today.distribute_to'), choice),
+    h('button', { class: 'btn primary', type: 'submit', testid: `distribute-${a.assignment_id}` }, t('today.distribute')));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    form.querySelector('button').disabled = true;
+    await enqueue('assignment.distribute', { assignment_id: a.assignment_id, subunit_id: choice.value });
+    announce(t('today.distribute_sent'));
+    render();
+  });
+  return form;
 }
