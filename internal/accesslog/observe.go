@@ -37,6 +37,7 @@ var kinds = withKeys(map[string]clientOf{
 	signing.KindList:           {field: "client_id"},
 	signing.KindSignature:      {field: "client_id"},
 	signing.KindAlert:          {field: "client_id"},
+	signing.KindFollowUp:       {field: "client_id"},
 	signing.KindOccurrence:     {field: "list_id", via: signing.KindList},
 	deviations.Kind:            {field: "client_id"}, // none for a deviation on a unit
 	deviations.KindAnalysis:    {field: "deviation_id", via: deviations.Kind},

@@ -142,6 +142,8 @@ const (
 	NotARecipient            = "not_a_recipient"
 	BulletinExists           = "bulletin_exists"
 	BulletinNotFound         = "bulletin_not_found"
+	NothingToFollowUp        = "nothing_to_follow_up" // no double or missed signing with that id in the user's units
+	AlreadyFollowedUp        = "already_followed_up"  // conflict: the signing alert is already followed up
 )
 
 // The organisation, grants and access reviews (issue 14).

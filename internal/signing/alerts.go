@@ -22,6 +22,11 @@ type Alert struct {
 	SignatureIDs []string  `json:"signature_ids"` // every signature of the occurrence so far
 	RaisedAt     time.Time `json:"raised_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// FollowUp is the nurse's follow-up (signing.follow_up), nil while the alert is open.
+	// A new signature of a double-signed occurrence opens it again; FollowUpIDs keeps
+	// every follow-up it had (each also a signing_follow_up record).
+	FollowUp    *AlertFollowUp `json:"follow_up,omitempty"`
+	FollowUpIDs []string       `json:"follow_up_ids,omitempty"`
 }
 
 // alertScopes are where an alert is visible: the unit's managers and licensed staff, and
@@ -43,7 +48,8 @@ func putAlert(tx *syncengine.Tx, alertType string, list List, m Measure, due tim
 		return err
 	}
 	if exists {
-		a.RaisedAt = old.RaisedAt
+		// A further signature is a new risk: the alert is open again, its history kept.
+		a.RaisedAt, a.FollowUpIDs = old.RaisedAt, old.FollowUpIDs
 	}
 	return tx.Put(KindAlert, id, alertScopes(alertType, list.UnitID), a)
 }

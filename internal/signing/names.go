@@ -16,6 +16,7 @@ const (
 	MutationSign             = "signing.sign"      // signering
 	MutationDelegationGrant  = "delegation.grant"  // delegering
 	MutationDelegationRevoke = "delegation.revoke" // återkallad delegering
+	MutationFollowUp         = "signing.follow_up" // uppföljning av avvikande signering
 )
 
 // Record kinds.
@@ -25,6 +26,7 @@ const (
 	KindSignature   = "signature"
 	KindOccurrence  = "signing_occurrence"
 	KindAlert       = "signing_alert"
+	KindFollowUp    = "signing_follow_up"   // the nurse's follow-up of an alert, for every phone of the unit
 	KindSchedule    = "signing_schedule"    // internal: what RaiseMissed needs of a list
 	KindDelegations = "signing_delegations" // internal: the delegations a user holds
 )
@@ -105,6 +107,7 @@ func Handlers(worksIn WorksIn) map[string]syncengine.Handler {
 		MutationSign:             Sign(),
 		MutationDelegationGrant:  DelegationGrant(worksIn),
 		MutationDelegationRevoke: DelegationRevoke(),
+		MutationFollowUp:         FollowUpHandler(),
 	}
 }
 

@@ -19,6 +19,7 @@ var Mutations = map[string]bool{
 	"signing.list.save":     true,
 	"delegation.grant":      true,
 	"delegation.revoke":     true,
+	"signing.follow_up":     true,
 	"client.contact.update": true,
 	"client.health.update":  true,
 }

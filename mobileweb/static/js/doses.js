@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { t, tOr } from './i18n.js';
 import { byKind, getMeta } from './db.js';
 import { pendingFor, attentionEntries, canResend } from './outbox.js';
-import { fmtTime } from './time.js';
+import { fmtTime, fmtDateTime } from './time.js';
 
 // Due states, by the phone's clock (see mobileweb/README.md, Signing):
 //   due now     from 30 minutes before the due time to 60 minutes after it;
@@ -32,13 +32,14 @@ export async function signWindow() {
 
 const same = (a, o) => a.list_id === o.list.list_id && a.measure_id === o.measure.measure_id && Date.parse(a.due_at) === Date.parse(o.due);
 
-// withState adds to each occurrence its signings waiting in the outbox (pending) and
-// those the server refused (refused: the attention entries; unseen until the user has
-// seen the refusal on the dose).
+// withState adds to each occurrence its signings waiting in the outbox (pending), those
+// the server refused (refused: the attention entries; unseen until the user has seen the
+// refusal on the dose) and the nurse's follow-ups (uppföljning) the server has saved.
 export async function withState(occ) {
-  const [pending, att] = await Promise.all([pendingFor('signing.sign'), attentionEntries()]);
+  const [pending, att, followUps] = await Promise.all([pendingFor('signing.sign'), attentionEntries(), byKind('signing_follow_up')]);
   for (const o of occ) {
     o.pending = pending.filter(e => same(e.args, o));
+    o.followUps = followUps.map(r => r.data).filter(f => same(f, o)).sort((a, b) => (a.at || '').localeCompare(b.at || ''));
     o.refused = att.filter(e => e.name === 'signing.sign' && same(e.args, o));
     o.unseen = o.refused.filter(e => !e.seen_at);
   }
@@ -126,7 +127,9 @@ export function signatureLines(o, who) {
     waiting ? h('span', {}, ' ', pill(t('dose.waiting'), 'pending')) : null,
     s.reason ? h('p', { class: 'meta' }, t('dose.reason', { reason: s.reason })) : null,
     s.comment ? h('p', { class: 'meta comment' }, t('dose.comment', { comment: s.comment })) : null);
-  const items = [...o.signatures.map(s => line(s, who.get(s.author_id) || '', false)), ...o.pending.map(e => line(e.args, t('dose.you'), true))];
+  const items = [...o.signatures.map(s => line(s, who.get(s.author_id) || '', false)), ...o.pending.map(e => line(e.args, t('dose.you'), true)),
+    ...(o.followUps || []).map(f => h('li', { class: 'follow-up', testid: `dose-follow-up-${f.follow_up_id}` },
+      t('dose.followed_up', { who: who.get(f.by) || '', when: fmtDateTime(f.at), comment: f.comment })))];
   return items.length ? h('ul', { class: 'signatures' }, items) : null;
 }
 
