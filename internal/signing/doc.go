@@ -16,7 +16,12 @@
 //     unit:<unit>: the ids of every signature of one occurrence, in the order they came.
 //   - signing_alert, unit:<unit>:managers (double signing) or unit:<unit>:managers and
 //     unit:<unit> (missed). Its id is derived from the occurrence, so one occurrence has at
-//     most one alert of each type.
+//     most one alert of each type. signing.follow_up (uppföljning, licensed staff of the
+//     unit) sets its follow_up (who, when, comment); a further signature of a double
+//     signing opens it again, follow_up_ids keeping the history.
+//   - signing_follow_up (id follow_up_id), unit:<unit>: the nurse's follow-up of one
+//     alert, so that every phone of the unit shows the occurrence as handled. No
+//     signature is touched by it.
 //   - Internal indexes, in scopes that no grant gives (so no phone ever receives them):
 //     signing_schedule (id list_id) in system:signing:schedule, what RaiseMissed needs of
 //     each list; signing_delegations (id user_id) in system:signing:delegations, the
