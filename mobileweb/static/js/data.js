@@ -8,6 +8,12 @@ export function hasRole(user, role) {
   return !!(user && (user.roles || []).some(r => r.role === role));
 }
 
+// mayEditLists tells whether the user is licensed staff of the unit: the only one the
+// server lets save a signing list there (ui/listedit.js).
+export function mayEditLists(user, unitId) {
+  return (user?.roles || []).some(r => r.role === 'licensed' && r.unit_id === unitId);
+}
+
 export function unitsOf(user) {
   return [...new Set((user.roles || []).map(r => r.unit_id))];
 }

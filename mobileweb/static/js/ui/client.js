@@ -6,7 +6,7 @@
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byClient, getMeta } from '../db.js';
-import { client as getClient, users, occurrencesToday, measureKinds, journalState } from '../data.js';
+import { client as getClient, users, occurrencesToday, measureKinds, journalState, mayEditLists } from '../data.js';
 import { pendingFor, markSeen, enqueue } from '../outbox.js';
 import { announce } from '../dom.js';
 import { named } from '../uuid.js';
@@ -148,10 +148,17 @@ function noteItem(n, corrections, who, { corrector, waiting }) {
 // outcome, reason, comment) and a refusal from the server in red until it is seen.
 async function signing(clientId) {
   const occ = await withState(await occurrencesToday(clientId));
-  const who = await users();
-  const kindName = await measureKinds();
-  if (!occ.length) return [h('h2', {}, t('client.signing')), empty(t('client.no_signing'))];
-  return [h('h2', {}, t('client.signing_today')), h('ul', { class: 'cards' }, occ.map(o => {
+  const [who, kindName, c, user, listRecs, pendingLists] = await Promise.all([users(), measureKinds(), getClient(clientId), getMeta('user'),
+    byClient(clientId, 'signing_list'), pendingFor('signing.list.save', a => a.client_id === clientId)]);
+  // Licensed staff of the client's unit make and change its signing lists (listedit.js).
+  const lists = mayEditLists(user, c?.unit_id) ? h('div', { class: 'actions', testid: 'signing-lists' },
+    listRecs.map(r => r.data).filter(l => !l.valid_until || Date.parse(l.valid_until) > Date.now()).map(l => h('a', {
+      class: 'btn', href: `#/listedit/${clientId}/${l.list_id}`, testid: `list-edit-${l.list_id}`,
+    }, t('listedit.edit'), ' ', h('span', { class: 'meta' }, (l.measures || []).map(m => kindName(m.kind)).join(', ')))),
+    h('a', { class: 'btn', href: `#/listedit/${clientId}`, testid: 'list-new' }, t('listedit.new'))) : null;
+  const waiting = pendingLists.length ? h('p', { class: 'notice', role: 'status', testid: 'list-pending' }, badge(t('listedit.pending'), 'pending')) : null;
+  if (!occ.length) return [h('h2', {}, t('client.signing')), waiting, lists, empty(t('client.no_signing'))];
+  return [h('h2', {}, t('client.signing_today')), waiting, lists, h('ul', { class: 'cards' }, occ.map(o => {
     const signed = o.signatures.length > 0 || o.pending.length > 0;
     return h('li', { class: `card${o.unseen.length ? ' refused' : ''}` },
       h('div', { class: 'card-head' },

@@ -12,6 +12,7 @@ const loaders = {
   messages: () => import('./messages.js'),
   attention: () => import('./attention.js'),
   overview: () => import('./overview.js'),
+  listedit: () => import('./listedit.js'),
   analyse: () => import('./analyse.js'),
   reports: () => import('./reports.js'),
   // Administration (online only: admin.js)
