@@ -13,6 +13,7 @@ const loaders = {
   attention: () => import('./attention.js'),
   overview: () => import('./overview.js'),
   listedit: () => import('./listedit.js'),
+  delegations: () => import('./delegations.js'),
   analyse: () => import('./analyse.js'),
   reports: () => import('./reports.js'),
   // Administration (online only: admin.js)
