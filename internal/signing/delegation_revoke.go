@@ -59,11 +59,7 @@ func applyRevoke(tx *syncengine.Tx, c syncengine.Call) error {
 		return syncengine.Reject(codes.Forbidden, "Only licensed staff of the unit revoke delegations.")
 	}
 	if d.RevokedAt != nil {
-		rec, _, err := tx.Get(KindDelegation, a.DelegationID)
-		if err != nil {
-			return err
-		}
-		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.DelegationRevoked, "This delegation is already revoked."), Record: rec}
+		return conflictWith(tx, KindDelegation, a.DelegationID, codes.DelegationRevoked, "This delegation is already revoked.")
 	}
 	revokedAt := revocationTime(c.Mutation.ClientTime, now)
 	clientTime := c.Mutation.ClientTime.UTC()

@@ -91,16 +91,12 @@ func applyFollowUp(tx *syncengine.Tx, c syncengine.Call) error {
 		return syncengine.Reject(codes.Forbidden, "Only licensed staff of the unit follow up signings.")
 	}
 	if alert.FollowUp != nil {
-		rec, _, err := tx.Get(KindAlert, a.AlertID)
-		if err != nil {
-			return err
-		}
-		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.AlreadyFollowedUp, "This signing is already followed up."), Record: rec}
+		return conflictWith(tx, KindAlert, a.AlertID, codes.AlreadyFollowedUp, "This signing is already followed up.")
 	}
-	if rec, exists, err := tx.Get(KindFollowUp, a.FollowUpID); err != nil {
+	if _, exists, err := tx.Get(KindFollowUp, a.FollowUpID); err != nil {
 		return err
 	} else if exists {
-		return &syncengine.Conflict{Rejection: *syncengine.Reject(codes.AlreadyFollowedUp, "A follow-up with this id is already saved."), Record: rec}
+		return conflictWith(tx, KindFollowUp, a.FollowUpID, codes.AlreadyFollowedUp, "A follow-up with this id is already saved.")
 	}
 	now := tx.Now()
 	f := FollowUp{FollowUpArgs: a, AlertType: alert.Type, ListID: alert.ListID, ClientID: alert.ClientID, UnitID: alert.UnitID,

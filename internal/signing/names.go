@@ -116,6 +116,16 @@ func invalid(message string, fields map[string]string) error {
 	return &syncengine.Rejection{Code: codes.InvalidArgs, Message: message, Fields: fields}
 }
 
+// conflictWith is a conflict that carries the server's record of kind and id, so that the
+// phone shows what is saved.
+func conflictWith(tx *syncengine.Tx, kind, id, code, message string) error {
+	rec, _, err := tx.Get(kind, id)
+	if err != nil {
+		return err
+	}
+	return &syncengine.Conflict{Rejection: *syncengine.Reject(code, message), Record: rec}
+}
+
 // realTime tells whether t is set and one JSON can write back.
 func realTime(t time.Time) bool {
 	y := t.UTC().Year()
