@@ -40,7 +40,9 @@ func stockholmDay(n int) string {
 func TestTheNurseGrantsRenewsAndRevokesDelegations(t *testing.T) {
 	s := startAtTime(t, 9, 0)
 	cecilia := loginAt(t, s, "cecilia")
-	cecilia.Click("nav-delegations")
+	cecilia.Click("nav-overview")
+	cecilia.WaitScreen("overview")
+	cecilia.Click("open-delegations")
 	cecilia.WaitScreen("delegations")
 	annaMed := uuids.Named("demo/delegation/anna/medication")
 	cecilia.WaitFor("anna's delegations", fmt.Sprintf(`!!document.querySelector('[data-testid=delegations-current] [data-testid=%s]')`, js("delegation-"+annaMed)))
@@ -102,7 +104,13 @@ func TestTheNurseGrantsRenewsAndRevokesDelegations(t *testing.T) {
 	cecilia.WaitFor("the revoked delegation gone", fmt.Sprintf(`!document.querySelector('[data-testid=%s]')`, js("delegation-"+annaMed)))
 
 	anna := loginAt(t, s, "anna")
-	if anna.Has("nav-delegations") {
-		t.Error("care staff are offered the delegations screen")
+	if anna.Has("nav-overview") || anna.Has("open-delegations") {
+		t.Error("care staff are offered the signing overview or the delegations")
+	}
+	Eval[bool](anna, `(location.hash = '#/delegations', true)`)
+	anna.WaitScreen("delegations")
+	anna.WaitText("Bara legitimerad personal delegerar.")
+	if anna.Has("grant-form") {
+		t.Error("care staff are offered the grant form")
 	}
 }

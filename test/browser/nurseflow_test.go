@@ -54,7 +54,9 @@ func TestTheNurseFlowFromListToFollowUp(t *testing.T) {
 	list, measure := lists[0].ListID, lists[0].Measures[0].MeasureID
 	dose := "sign-" + measure + "-" + dueID(today(12, 0))
 
-	cecilia.Click("nav-delegations")
+	cecilia.Click("nav-overview")
+	cecilia.WaitScreen("overview")
+	cecilia.Click("open-delegations")
 	cecilia.WaitScreen("delegations")
 	cecilia.Fill("grant-user", "Bo Ek")
 	cecilia.Fill("grant-kind", "Läkemedel")

@@ -4,7 +4,8 @@
 // one (a new grant from now with a later end: a saved delegation is never changed) and
 // revokes one with a reason (delegation.revoke). Each goes to the outbox and reads as
 // waiting until the server's delegation record comes back (the unit's managers' scope
-// brings the unit's delegations to its licensed staff). Route: #/delegations.
+// brings the unit's delegations to its licensed staff). Route: #/delegations, opened from the
+// signing overview.
 import { h, field, announce } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
@@ -12,7 +13,7 @@ import { referenceList, measureKinds } from '../data.js';
 import { enqueue, pendingFor } from '../outbox.js';
 import { localDay, stockholmToUTC, nowISO } from '../time.js';
 import { uuidv7 } from '../uuid.js';
-import { show, currentNav, badge, empty, markDirty } from './view.js';
+import { show, currentNav, back, badge, empty, markDirty } from './view.js';
 
 const SOON_MS = 30 * 86400000; // "ending soon": within 30 days
 const MAX_REASON = 500;
@@ -138,6 +139,7 @@ export async function render() {
   const others = active.filter(d => Date.parse(d.valid_until) - now > SOON_MS);
   const newOnes = grants.filter(e => !active.some(d => renews(e.args, d)) && !active.some(d => d.delegation_id === e.args.delegation_id));
   show(nav, 'delegations',
+    back('#/overview', t('nav.overview')),
     h('h1', {}, t('delegations.title')),
     h('section', {}, h('h2', {}, t('delegations.ending_soon')),
       soonOnes.length ? h('ul', { class: 'cards', testid: 'delegations-soon' }, soonOnes.map(item)) : empty(t('delegations.none_soon'))),

@@ -92,6 +92,7 @@ export async function render() {
   await logReads(nav, 'overview', [...all, ...flagged].map(x => ['signing_list', x.client_id]));
   show(nav, 'overview',
     h('h1', {}, t('overview.title')),
+    h('div', { class: 'actions' }, h('a', { class: 'btn', href: '#/delegations', testid: 'open-delegations' }, t('delegations.title'))),
     section('double_signing', t('overview.double')),
     flagged.length ? h('ul', { class: 'cards' }, flagged.map(s => h('li', { class: 'card warn' },
       h('strong', {}, names.get(s.client_id) || ''), h('p', {}, `${t('sign.double')} · ${fmtDateTime(s.due_at)} · ${who.get(s.author_id) || ''}`)))) : null,

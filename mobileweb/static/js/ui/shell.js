@@ -33,7 +33,6 @@ export function renderShell(user) {
     navLink('messages', 'nav-messages', t('nav.messages'), ' ', h('span', { class: 'badge', id: 'messages-badge', hidden: true })),
     navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
     hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
-    hasRole(user, 'licensed') ? navLink('delegations', 'nav-delegations', t('nav.delegations')) : null,
     hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
     hasRole(user, 'coordinator') || hasRole(user, 'unit_manager') ? navLink('statistics', 'nav-statistics', t('nav.statistics')) : null,
     administers(user) ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
