@@ -102,3 +102,29 @@ func TestAFollowUpIsTheNursesOfTheUnit(t *testing.T) {
 		t.Fatalf("a refused follow-up changed something: %+v", alert)
 	}
 }
+
+// TestAMissedSigningIsFollowedUpAndStaysSoWhenSignedLate: the nurse follows up a missed
+// occurrence; a late signature after that keeps the follow-up (a late signature is no new
+// risk) and the alert names the signature.
+func TestAMissedSigningIsFollowedUpAndStaysSoWhenSignedLate(t *testing.T) {
+	w := newWorld(t)
+	w.delegate("anna", "medication", start, 180*24*time.Hour)
+	w.Advance(2*time.Hour + time.Minute) // 09:01 in Stockholm: the 08:00 medication and insulin are missed
+	if n := raise(t, w); n != 2 {
+		t.Fatalf("raised %d, want 2", n)
+	}
+	alertID := signing.AlertID(signing.AlertMissed, w.list, w.medication, eight)
+	w.expect(w.anna, signing.MutationFollowUp, followUpArgs(alertID, "Kollat"), syncengine.StatusRejected, "forbidden")
+	w.mustApply(w.nurse, signing.MutationFollowUp, followUpArgs(alertID, "Ringde anna: dosen gavs, signeras i efterhand."))
+	late := w.signArgs(w.medication, eight, signing.OutcomeGiven)
+	w.mustApply(w.anna, signing.MutationSign, late)
+	var alert signing.Alert
+	if !w.Record(signing.KindAlert, alertID, &alert) || alert.FollowUp == nil || len(alert.SignatureIDs) != 1 || alert.SignatureIDs[0] != late["signature_id"] {
+		t.Fatalf("the missed alert after a late signature: %+v", alert)
+	}
+	// Care staff see the missed alert and its follow-up.
+	seen := w.pulled(w.bo)
+	if seen[signing.KindAlert][alertID] == nil || len(seen[signing.KindFollowUp]) != 1 {
+		t.Fatalf("bo sees alerts %v, follow-ups %v", seen[signing.KindAlert], seen[signing.KindFollowUp])
+	}
+}
