@@ -15,6 +15,7 @@ const CREATED_ID = {
   'journal.note.correct': 'correction_id',
   'journal.close': null, // the journal's id is the client's (uuid.js named)
   'signing.sign': 'signature_id',
+  'signing.follow_up': 'follow_up_id',
   'deviation.report': 'deviation_id',
   'deviation.analyse': null,
   'message.send': 'message_id',
@@ -92,7 +93,9 @@ export async function resend(localId, args) {
 // A resend can succeed only after these: the network or the server failed, a clock was
 // wrong (a resend has a new client_time), a journal closed that may open again. A
 // conflict (someone else changed the same thing first) can be sent again too, except a
-// signature already saved (signature_exists: sending it again would sign twice). Never
+// signature already saved (signature_exists: sending it again would sign twice) and a
+// signing already followed up (already_followed_up: the nurse reads the follow-up on the
+// overview, and follows up anew there if the alert opens again). Never
 // a refusal of the change itself: no_delegation, delegation_revoked, forbidden,
 // list_not_found and the like. invalid_args (and invalid_text) only when the person can
 // correct every field it names (editable: the fields the attention screen lets them
@@ -102,7 +105,7 @@ const FIXABLE_CODES = ['invalid_args', 'invalid_text'];
 
 export function canResend(entry, editable = []) {
   const code = (entry.error && entry.error.code) || '';
-  if (entry.status === 'conflict') return code !== 'signature_exists';
+  if (entry.status === 'conflict') return !['signature_exists', 'already_followed_up'].includes(code);
   if (RETRYABLE_CODES.includes(code)) return true;
   if (!FIXABLE_CODES.includes(code)) return false;
   const fields = Object.keys((entry.error && entry.error.fields) || {});

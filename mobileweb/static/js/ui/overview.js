@@ -9,7 +9,7 @@ import { h, field, announce } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { byKind, getMeta } from '../db.js';
 import { clients, users, measureKinds } from '../data.js';
-import { enqueue, pendingFor } from '../outbox.js';
+import { enqueue, pendingFor, attentionEntries } from '../outbox.js';
 import { logReads } from '../readlog.js';
 import { fmtDateTime, fmtTime } from '../time.js';
 import { uuidv7 } from '../uuid.js';
@@ -22,6 +22,8 @@ export async function render() {
   const nav = currentNav(); // first: see show()
   const [alertRecs, signatures, clientList, who, kindName, user, pending] = await Promise.all([byKind('signing_alert'), byKind('signature'),
     clients(), users(), measureKinds(), getMeta('user'), pendingFor('signing.follow_up')]);
+  // A follow-up the server refused stays in needs attention; the card says so too.
+  const refused = (await attentionEntries()).filter(e => e.name === 'signing.follow_up');
   const names = new Map(clientList.map(c => [c.client_id, c.name]));
   const sigs = new Map(signatures.map(r => [r.id, r.data]));
   const all = alertRecs.map(r => ({ id: r.id, ...r.data })).sort((a, b) => (b.due_at || '').localeCompare(a.due_at || ''));
@@ -41,6 +43,8 @@ export async function render() {
       return h('p', { testid: `follow-up-waiting-${a.id}` }, badge(t('overview.follow_up_waiting'), 'pending'));
     }
     if (!licensedIn.has(a.unit_id)) return null;
+    const refusal = refused.filter(e => e.args.alert_id === a.id).map(e => h('p', { class: 'error', role: 'alert', testid: `follow-up-refused-${a.id}` },
+      tOr(`error.${e.error?.code}`, t('error.generic'))));
     const comment = h('textarea', { rows: '3', maxlength: String(MAX_COMMENT), testid: `follow-up-comment-${a.id}` });
     const err = h('p', { class: 'error', role: 'alert', hidden: true });
     const open = h('button', { class: 'btn', type: 'button', testid: `follow-up-${a.id}`, 'aria-expanded': 'false' }, t('overview.follow_up'));
@@ -74,7 +78,7 @@ export async function render() {
         on: { click: () => { form.hidden = true; delete form.dataset.dirty; open.hidden = false; open.setAttribute('aria-expanded', 'false'); open.focus(); } },
       }, t('common.cancel')))));
     open.addEventListener('click', () => { form.hidden = false; open.hidden = true; open.setAttribute('aria-expanded', 'true'); comment.focus(); });
-    return [open, form];
+    return [refusal, open, form];
   };
 
   const section = (type, title) => {
