@@ -19,6 +19,14 @@ func (p *Phone) setValue(testid, value string) {
 	Eval[bool](p, fmt.Sprintf(`(e => { e.value = %s; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })(document.querySelector('[data-testid=%s]'))`, js(value), js(testid)))
 }
 
+// newSigningList opens the list editor for a new signing list of the client.
+func (p *Phone) newSigningList(clientID string) {
+	p.t.Helper()
+	p.OpenSigning(clientID)
+	p.Click("list-new")
+	p.WaitScreen("listedit")
+}
+
 // serverLists are the signing lists of a client on the server.
 func serverLists(t *testing.T, s *testserver.Server, clientID string) []signing.List {
 	t.Helper()
@@ -43,9 +51,7 @@ func TestTheNurseMakesAndChangesASigningList(t *testing.T) {
 	s := startAtTime(t, 9, 0)
 	client := demo.ClientID(2)
 	cecilia := loginAt(t, s, "cecilia")
-	cecilia.OpenSigning(client)
-	cecilia.Click("list-new")
-	cecilia.WaitScreen("listedit")
+	cecilia.newSigningList(client)
 	checkScreen(t, cecilia, "listedit")
 	cecilia.Click("list-save")
 	cecilia.WaitText("Insats 1: välj slag av insats.")

@@ -37,9 +37,7 @@ func TestTheNurseFlowFromListToFollowUp(t *testing.T) {
 	client := demo.ClientID(2)
 	cecilia := loginAt(t, s, "cecilia")
 
-	cecilia.OpenSigning(client)
-	cecilia.Click("list-new")
-	cecilia.WaitScreen("listedit")
+	cecilia.newSigningList(client)
 	cecilia.Fill("measure-kind-1", "Läkemedel")
 	cecilia.Type("measure-instruction-1", "Alvedon 500 mg, 1 tablett")
 	cecilia.Type("measure-times-1", "12:00")
