@@ -11,6 +11,7 @@ import * as analyse from './analyse.js';
 import * as reports from './reports.js';
 import * as org from './org.js';
 import * as people from './people.js';
+import * as person from './person.js';
 import * as newuser from './newuser.js';
 import * as approvals from './approvals.js';
 import * as review from './review.js';
@@ -31,6 +32,7 @@ export const screens = {
   // Administration (online only: admin.js)
   admin: org.render,
   unit: people.render,
+  person: person.render,
   newuser: newuser.render,
   approvals: approvals.render,
   review: review.render,

@@ -15,7 +15,7 @@ import { unreadCount } from '../inbox.js';
 import { administers, isAdministrator } from '../admin.js';
 
 // The administration's screens, under the one tab.
-const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit'];
+const ADMIN_SCREENS = ['admin', 'unit', 'person', 'newuser', 'approvals', 'review', 'import', 'audit'];
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
