@@ -55,7 +55,7 @@ function personCells(p, unitId, grantable) {
   if (p.activated === false) state.push(badge(t('admin.unit.not_activated'), 'new'));
   if (!state.length) state.push(badge(t('admin.unit.active'), 'ok'));
   return [
-    [h('a', { href: `#/person/${encodeURIComponent(unitId)}/${encodeURIComponent(p.user_id)}`, testid: `open-${p.user_id}` }, h('strong', {}, p.name)), h('br'), h('span', { class: 'meta' }, p.username)],
+    [h('strong', {}, h('a', { class: 'person-link', href: `#/person/${encodeURIComponent(unitId)}/${encodeURIComponent(p.user_id)}`, testid: `open-${p.user_id}` }, p.name)), h('br'), h('span', { class: 'meta' }, p.username)],
     grants.length ? h('ul', { class: 'plain' }, grants.map(g => h('li', { testid: `grant-${g.grant_id}` },
       `${roleName(g.role)} · ${t('admin.unit.until', { date: day(g.valid_until) })}`,
       g.status && g.status !== 'active' ? [' ', badge(t(`admin.grant.status.${g.status}`), 'pending')] : null))) : t('admin.unit.no_grant'),
