@@ -19,8 +19,8 @@ import (
 // disables it (confirmed; her login ends on the server) and enables it again, records her
 // training and, once she has logged in on a phone again, revokes that phone (its next
 // request answers device_revoked). Each act is said in words only after the server has
-// answered, and the server holds it. axe and the other screen checks find nothing on the
-// person's screen.
+// answered, and the server holds it. Last he gives her a new password (shown once) and a
+// hardware token. axe and the other screen checks find nothing on the person's screen.
 func TestAManagerActsOnACareWorkersAccount(t *testing.T) {
 	s := testserver.Start(t)
 	annaID := demo.UserID("anna")
@@ -101,6 +101,32 @@ func TestAManagerActsOnACareWorkersAccount(t *testing.T) {
 	david.WaitFor("the phone gone from the list", fmt.Sprintf(`!document.querySelector('[data-testid=revoke-device-%s]')`, phone.DeviceID))
 	if res := s.Do("GET", "/api/v1/sync/pull", phone.Token, nil); res.Status != 401 || res.ErrorCode() != "device_revoked" {
 		t.Fatalf("the revoked phone's pull: %d %s", res.Status, res.Body)
+	}
+
+	// A new password, shown once: the old one no longer opens the account, the new one does.
+	david.Click("person-password")
+	david.WaitFor("the confirmation", `!!document.querySelector('[data-testid=confirm-dialog]')`)
+	david.Click("confirm-ok")
+	doneSays("the reset said", "tillfälligt lösenord")
+	temporary := Eval[string](david, `document.querySelector('[data-testid=person-temporary-password]').innerText`)
+	checkScreen(t, david, "a temporary password")
+	if res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "anna", "password": demo.Password}); res.ErrorCode() != "invalid_credentials" {
+		t.Fatalf("the old password after the reset: %d %s", res.Status, res.Body)
+	}
+	if res := s.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "anna", "password": temporary}); res.Status != 200 {
+		t.Fatalf("the temporary password %q: %d %s", temporary, res.Status, res.Body)
+	}
+
+	// A hardware token of the provider, handed to her.
+	if res := s.DoWith("POST", "/api/v1/admin/tokens?provider_id="+demo.OwnProviderID, s.Login("admin").Token, map[string]string{"Content-Type": "text/csv"},
+		"VD-B01;GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n"); res.Status != 200 {
+		t.Fatalf("token import: %d %s", res.Status, res.Body)
+	}
+	david.Type("person-token-serial", "VD-B01")
+	david.Click("person-token-save")
+	doneSays("the token said", "Dosan VD-B01")
+	if got := accountOf(t, s, annaID).TokenSerial; got != "VD-B01" {
+		t.Fatalf("the server's token of Anna: %q", got)
 	}
 }
 
