@@ -128,6 +128,14 @@ func TestAManagerActsOnACareWorkersAccount(t *testing.T) {
 	if got := accountOf(t, s, annaID).TokenSerial; got != "VD-B01" {
 		t.Fatalf("the server's token of Anna: %q", got)
 	}
+
+	// The same screen, with its acts, on a phone-sized window.
+	small := NewPhone(t, "david-phone")
+	small.Login(s, "david")
+	Eval[bool](small, fmt.Sprintf(`(location.hash = %s, true)`, js("#/person/"+demo.AspenID+"/"+annaID)))
+	small.WaitScreen("person")
+	small.WaitFor("the acts", `!!document.querySelector('[data-testid=person-disable]') && !!document.querySelector('[data-testid=person-training]')`)
+	checkScreen(t, small, "a person's account, on a phone")
 }
 
 // TestARepresentativeIsOfferedNothingOnTheManagersAccount: Aspen's unit representative
@@ -153,6 +161,13 @@ func TestARepresentativeIsOfferedNothingOnTheManagersAccount(t *testing.T) {
 		}
 	}
 	checkScreen(t, arvid, "an account one may not administer")
+	// On a phone-sized window too.
+	phone := NewPhone(t, "arvid-phone")
+	phone.Login(s, "arvid")
+	Eval[bool](phone, fmt.Sprintf(`(location.hash = %s, true)`, js("#/person/"+demo.AspenID+"/"+davidID)))
+	phone.WaitScreen("person")
+	phone.WaitFor("the refusal in words", `!!document.querySelector('[data-testid=person-not-yours]')`)
+	checkScreen(t, phone, "an account one may not administer, on a phone")
 	// What the screen did not offer, the server refuses.
 	if res := s.Do("POST", "/api/v1/admin/users/"+davidID+"/disable", s.Login("arvid").Token, nil); res.Status != 403 {
 		t.Fatalf("the representative disables the manager: %d %s", res.Status, res.Body)

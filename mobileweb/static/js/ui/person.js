@@ -42,7 +42,7 @@ function facts(p, unitId) {
   if (p.activated === false) state.push(badge(t('admin.unit.not_activated'), 'new'));
   if (!state.length) state.push(badge(t('admin.unit.active'), 'ok'));
   const grants = (p.grants || []).filter(g => g.unit_id === unitId);
-  return h('dl', { class: 'facts', testid: 'person-facts' },
+  return h('dl', { class: 'facts person-facts', testid: 'person-facts' },
     h('dt', {}, t('admin.unit.account')), h('dd', { testid: 'person-state' }, state),
     h('dt', {}, t('admin.person.factor')), h('dd', {}, t(`admin.factor.${p.second_factor || 'none'}`)),
     h('dt', {}, t('admin.unit.last_login')), h('dd', {}, p.last_login_at ? day(p.last_login_at) : t('admin.unit.never')),
