@@ -228,26 +228,35 @@ func (s *Store) MayListUnit(actor Access, unitID string) bool {
 // order: when unitID is given, those with a grant valid at t in that unit or its
 // sub-units; otherwise every such account, new accounts that never held a grant included.
 func (s *Store) Administered(actor Access, unitID string, t time.Time) ([]User, error) {
-	inUnit := func(userID string) bool {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		for _, g := range s.grants[userID] {
-			if !g.ValidAt(t) {
-				continue
-			}
-			if g.UnitID == unitID {
-				return true
-			}
-			if u, ok := s.units[g.UnitID]; ok && u.ParentID == unitID {
-				return true
-			}
-		}
-		return false
-	}
 	return s.UsersWhere(func(u User) bool {
-		if unitID != "" && !inUnit(u.ID) {
+		if unitID != "" && !s.grantedIn(u.ID, unitID, t) {
 			return false
 		}
 		return MayAdminister(actor, s.TargetOf(u, t))
 	})
+}
+
+// PeopleOf returns every account with a grant valid at t in unitID or its sub-units, in
+// username order, whether or not a given caller may administer it (the unit's people
+// screen lists them all and offers acts only on those MayAdminister allows).
+func (s *Store) PeopleOf(unitID string, t time.Time) ([]User, error) {
+	return s.UsersWhere(func(u User) bool { return s.grantedIn(u.ID, unitID, t) })
+}
+
+// grantedIn tells whether userID holds a grant valid at t in unitID or its sub-units.
+func (s *Store) grantedIn(userID, unitID string, t time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, g := range s.grants[userID] {
+		if !g.ValidAt(t) {
+			continue
+		}
+		if g.UnitID == unitID {
+			return true
+		}
+		if u, ok := s.units[g.UnitID]; ok && u.ParentID == unitID {
+			return true
+		}
+	}
+	return false
 }

@@ -130,6 +130,11 @@ type userListItem struct {
 	Disabled     bool        `json:"disabled"`
 	SecondFactor string      `json:"second_factor"`
 	Activated    bool        `json:"activated"`
+	// MayAdminister is identity.MayAdminister, the rule that authorises the routes on the
+	// account (unlock, disable, password, training, token, activation); MayEndSessions the
+	// same rule for its sessions and phones (unit managers and administrators only).
+	MayAdminister  bool `json:"may_administer"`
+	MayEndSessions bool `json:"may_end_sessions"`
 }
 
 // secondFactor names how the account gives its second factor: "token" (a hardware
@@ -146,8 +151,9 @@ func secondFactor(u identity.User) string {
 	return "none"
 }
 
-// AdminListUsers lists the accounts the caller may administer: of one unit (unit_id), or
-// all of theirs (new accounts without grants included).
+// AdminListUsers lists a unit's people (unit_id: everyone with a valid grant there, each
+// with whether the caller may administer them), or, without unit_id, every account the
+// caller may administer (new accounts without grants included).
 func (h *Handlers) AdminListUsers(c *fiber.Ctx) error {
 	p := principal(c)
 	unitID := c.Query("unit_id")
@@ -164,14 +170,24 @@ func (h *Handlers) AdminListUsers(c *fiber.Ctx) error {
 	} else if !p.Access.Admin && !anyRole(p.Access, identity.RoleUnitManager, identity.RoleUnitRep) {
 		return errForbidden
 	}
-	users, err := h.Identity.Administered(p.Access, unitID, h.Now())
+	now := h.Now()
+	var users []identity.User
+	var err error
+	if unitID != "" {
+		users, err = h.Identity.PeopleOf(unitID, now)
+	} else {
+		users, err = h.Identity.Administered(p.Access, "", now)
+	}
 	if err != nil {
 		return err
 	}
 	out := make([]userListItem, 0, len(users))
 	for _, u := range users {
+		target := h.Identity.TargetOf(u, now)
 		item := userListItem{UserID: u.ID, Username: u.Username, Name: u.Name, Grants: []userGrant{}, Locked: u.Locked(),
-			Disabled: u.Disabled, SecondFactor: secondFactor(u), Activated: !u.ActivationPending}
+			Disabled: u.Disabled, SecondFactor: secondFactor(u), Activated: !u.ActivationPending,
+			MayAdminister:  identity.MayAdminister(p.Access, target),
+			MayEndSessions: identity.MayAdminister(p.Access, target, sessionRoles...)}
 		if !u.LastLoginAt.IsZero() {
 			at := u.LastLoginAt
 			item.LastLoginAt = &at

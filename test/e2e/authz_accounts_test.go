@@ -123,22 +123,33 @@ func TestAccountRoutesAuthorization(t *testing.T) {
 		}
 	}
 
-	// A representative lists only the care staff she administers; a manager more.
+	// The unit's people are listed to everyone who may list the unit, each with whether
+	// the caller administers them: a representative the care staff, a manager more.
 	listed := func(who string) map[string]bool {
-		var items []struct{ Username string }
+		var items []struct {
+			Username      string
+			MayAdminister bool `json:"may_administer"`
+		}
 		s.Do("GET", "/api/v1/admin/users?unit_id="+demo.AspenID, devices[who].Token, nil).JSON(t, &items)
 		out := map[string]bool{}
 		for _, i := range items {
-			out[i.Username] = true
+			out[i.Username] = i.MayAdminister
 		}
 		return out
 	}
 	rep, manager := listed("arvid"), listed("david")
-	if !rep["malin"] || !rep["anna"] || rep["cecilia"] || rep["david"] || rep["arvid"] {
-		t.Fatalf("the representative lists %v", rep)
+	for name, want := range map[string]bool{"malin": true, "anna": true, "cecilia": false, "david": false, "arvid": false} {
+		if may, in := rep[name]; !in || may != want {
+			t.Fatalf("the representative lists %v", rep)
+		}
 	}
-	if !manager["malin"] || !manager["cecilia"] || !manager["arvid"] || manager["david"] || manager["lisa"] {
-		t.Fatalf("the manager lists %v", manager)
+	for name, want := range map[string]bool{"malin": true, "cecilia": true, "arvid": true, "david": false} {
+		if may, in := manager[name]; !in || may != want {
+			t.Fatalf("the manager lists %v", manager)
+		}
+	}
+	if _, in := manager["lisa"]; in {
+		t.Fatalf("the manager lists lisa of another unit: %v", manager)
 	}
 	// A new account without a grant is administered by its provider's managers and
 	// representatives until its first grant: lisa may give it a new code, bertil not.

@@ -23,6 +23,24 @@ export const people = unitId => authed('GET', `/api/v1/admin/users${q({ unit_id:
 export const createUser = body => authed('POST', '/api/v1/admin/users', body);
 export const newActivation = userId => authed('POST', `/api/v1/admin/users/${at(userId)}/activation`);
 export const unlock = userId => authed('POST', `/api/v1/admin/users/${at(userId)}/unlock`);
+// The acts on one account (a person's screen): each is offered only when the people list
+// said may_administer (or may_end_sessions for sessions and phones).
+export const setDisabled = (userId, disabled) => authed('POST', `/api/v1/admin/users/${at(userId)}/${disabled ? 'disable' : 'enable'}`);
+export const resetPassword = (userId, newPassword) => authed('POST', `/api/v1/admin/users/${at(userId)}/password`, { new_password: newPassword });
+export const recordTraining = (userId, completedAt) => authed('POST', `/api/v1/admin/users/${at(userId)}/training`, completedAt ? { completed_at: completedAt } : {});
+export const bindToken = (userId, serial) => authed('POST', `/api/v1/admin/users/${at(userId)}/token`, { serial });
+export const sessions = userId => authed('GET', `/api/v1/admin/users/${at(userId)}/sessions`);
+export const revokeSession = id => authed('POST', `/api/v1/admin/sessions/${at(id)}/revoke`);
+export const revokeDevice = id => authed('POST', `/api/v1/admin/devices/${at(id)}/revoke`);
+
+// temporaryPassword is a password for a reset, made on this computer and shown once: 20
+// letters and digits without look-alikes (0/O, 1/l), in groups of five for reading aloud.
+export function temporaryPassword() {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  const chars = [...bytes].map(b => alphabet[b % alphabet.length]);
+  return [0, 5, 10, 15].map(i => chars.slice(i, i + 5).join('')).join('-');
+}
 
 export const grant = body => authed('POST', '/api/v1/admin/grants', body);
 export const pendingGrants = () => authed('GET', '/api/v1/admin/grants?status=pending');

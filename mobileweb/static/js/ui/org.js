@@ -1,12 +1,15 @@
 // The organisation (#/admin): the providers, their units and sub-units that the user may
 // administer, each unit opening its people. The administrator also creates providers and
-// units here (seed 002: a provider starts); a unit manager sees their own units.
+// units here (seed 002: a provider starts), and ends a provider at a date once its
+// deviations and journals are closed (the server lists the open ones); a unit manager sees
+// their own units.
 import { h, field, announce } from '../dom.js';
 import { t, tn } from '../i18n.js';
 import { getMeta } from '../db.js';
 import * as admin from '../admin.js';
 import { currentNav } from './view.js';
 import { screen, errorBox, onSubmit, day } from './adminkit.js';
+import { confirmDialog } from './confirm.js';
 
 export async function render() {
   const nav = currentNav(); // first: see show()
@@ -43,7 +46,8 @@ function provider(p, isAdmin) {
     (p.units || []).length ? h('ul', { class: 'tree' }, p.units.map(u => h('li', {},
       h('a', { href: `#/unit/${u.unit_id}`, testid: `unit-${u.unit_id}` }, u.name),
       (u.subunits || []).length ? h('ul', {}, u.subunits.map(s => h('li', {}, h('a', { href: `#/unit/${s.unit_id}`, testid: `unit-${s.unit_id}` }, s.name)))) : null))) : h('p', { class: 'empty' }, t('admin.org.no_units')),
-    isAdmin && !p.ends_at ? newUnit(p) : null);
+    isAdmin && !p.ends_at ? newUnit(p) : null,
+    isAdmin && !p.ends_at ? endProvider(p) : null);
 }
 
 function newProvider() {
@@ -82,4 +86,47 @@ function newUnit(p) {
       announce(t('admin.org.unit_created'));
       await render();
     }));
+}
+
+// endProvider ends a provider at the end of a day (seed 002: a provider ends): every grant
+// of its people ends then. The server refuses while deviations or journals are open, and
+// lists them; the screen names each one.
+function endProvider(p) {
+  const today = new Date();
+  const min = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  const date = h('input', { type: 'date', testid: `provider-end-date-${p.provider_id}`, min });
+  const box = errorBox(`provider-end-error-${p.provider_id}`);
+  const open = h('div', { testid: `provider-open-${p.provider_id}`, hidden: true });
+  return h('details', {}, h('summary', { testid: `provider-end-${p.provider_id}` }, t('admin.org.end.button')),
+    onSubmit(h('form', { class: 'stack', testid: `provider-end-form-${p.provider_id}` },
+      field(t('admin.org.end.date'), date, { required: true, hint: t('admin.org.end.hint') }),
+      box,
+      open,
+      h('button', { class: 'btn danger', type: 'submit', testid: `provider-end-save-${p.provider_id}` }, t('admin.org.end.save'))), box, async () => {
+      open.hidden = true;
+      if (!await confirmDialog({ title: t('admin.org.end.title'), lines: [t('admin.org.end.text', { name: p.name, date: day(date.value) })], ok: t('admin.org.end.ok'), cancel: t('common.cancel') })) return;
+      try {
+        await admin.endProvider(p.provider_id, admin.endOfDay(date.value));
+      } catch (err) {
+        if (err && err.code === 'provider_has_open_work') showOpenWork(open, err.body || {});
+        throw err;
+      }
+      announce(t('admin.org.end.done', { name: p.name, date: day(date.value) }));
+      await render();
+    }));
+}
+
+// showOpenWork names the open deviations and journals of a refused end, by their numbers:
+// the administrator does not see the clients, the units' managers close them.
+function showOpenWork(place, body) {
+  const deviations = body.open_deviations || [];
+  const journals = body.open_journals || [];
+  const short = id => String(id).slice(0, 8);
+  place.replaceChildren(
+    h('p', {}, t('admin.org.end.open_intro')),
+    h('ul', {},
+      deviations.map(id => h('li', { testid: `open-deviation-${id}` }, t('admin.org.end.open_deviation', { id: short(id) }))),
+      journals.map(id => h('li', { testid: `open-journal-${id}` }, t('admin.org.end.open_journal', { id: short(id) })))),
+    h('p', {}, tn('admin.org.end.open_count', deviations.length + journals.length)));
+  place.hidden = false;
 }

@@ -1,7 +1,9 @@
 // A unit's people (#/unit/<unit_id>): each person with their grants here (role, valid
 // until, waiting for approval), last login, and whether the account is locked, disabled or
 // not yet activated; and what the user may do about each: extend or end a grant, unlock,
-// give a new activation code. From here: a new person, the import, the access review.
+// give a new activation code (only where the server says may_administer). A person's name
+// opens their account's screen (person.js). From here: a new person, the import, the
+// access review.
 import { h, field, announce } from '../dom.js';
 import { t } from '../i18n.js';
 import { getMeta } from '../db.js';
@@ -55,7 +57,7 @@ function personCells(p, unitId, grantable) {
   if (p.activated === false) state.push(badge(t('admin.unit.not_activated'), 'new'));
   if (!state.length) state.push(badge(t('admin.unit.active'), 'ok'));
   return [
-    [h('strong', {}, p.name), h('br'), h('span', { class: 'meta' }, p.username)],
+    [h('strong', {}, h('a', { class: 'person-link', href: `#/person/${encodeURIComponent(unitId)}/${encodeURIComponent(p.user_id)}`, testid: `open-${p.user_id}` }, p.name)), h('br'), h('span', { class: 'meta' }, p.username)],
     grants.length ? h('ul', { class: 'plain' }, grants.map(g => h('li', { testid: `grant-${g.grant_id}` },
       `${roleName(g.role)} · ${t('admin.unit.until', { date: day(g.valid_until) })}`,
       g.status && g.status !== 'active' ? [' ', badge(t(`admin.grant.status.${g.status}`), 'pending')] : null))) : t('admin.unit.no_grant'),
@@ -81,10 +83,10 @@ function actions(p, unitId, grants, grantable) {
     }, t('admin.extend.button', { role: roleName(g.role) })));
     items.push(endForm(p, g, box));
   }
-  if (p.locked) {
+  if (p.locked && p.may_administer) {
     items.push(h('button', { class: 'btn', type: 'button', testid: `unlock-${p.user_id}`, on: { click: () => act(box, unitId, async () => { await admin.unlock(p.user_id); return t('admin.unlock.done'); }) } }, t('admin.unlock.button')));
   }
-  if (p.activated === false) {
+  if (p.activated === false && p.may_administer) {
     items.push(h('button', {
       class: 'btn', type: 'button', testid: `activation-${p.user_id}`,
       on: { click: () => act(box, unitId, async () => {

@@ -19,6 +19,7 @@ const loaders = {
   // Administration (online only: admin.js)
   admin: () => import('./org.js'),
   unit: () => import('./people.js'),
+  person: () => import('./person.js'),
   newuser: () => import('./newuser.js'),
   approvals: () => import('./approvals.js'),
   review: () => import('./review.js'),

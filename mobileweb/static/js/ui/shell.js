@@ -15,7 +15,7 @@ import { unreadCount } from '../inbox.js';
 import { administers, isAdministrator } from '../admin.js';
 
 // The administration's screens, under the one tab.
-const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit', 'readlog', 'bulletins', 'reflists'];
+const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit', 'person', 'readlog', 'bulletins', 'reflists'];
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
