@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -267,5 +268,69 @@ func mustUnmarshal(t *testing.T, data []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("%v: %s", err, data)
+	}
+}
+
+// TestPlanStatisticsMatchAHandCount: the unit's statistics count the plans established and
+// followed up in each month as counted by hand from what was done.
+func TestPlanStatisticsMatchAHandCount(t *testing.T) {
+	s := testserver.Start(t)
+	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, s.Clock.Now().AddDate(0, 1, 0))
+	alma := s.Login("alma")
+	now := time.Now().UTC()
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	lastMonth := thisMonth.AddDate(0, -1, 0)
+	on := func(m time.Time, d int) string { return m.AddDate(0, 0, d-1).Format("2006-01-02") }
+	draftFor := func(client int, planID string, version int) map[string]any {
+		a := planDraft(planID, version, "Hjälp")
+		a["client_id"], a["assignment_id"] = demo.ClientID(client), assignments.ID(fmt.Sprint("DEMO-ASPEN-", client))
+		a["parts"] = []map[string]any{{"part_id": uuids.New(), "measure_id": uuids.Named(fmt.Sprint("demo/measure/aspen/", client)), "what": "Hjälp"}}
+		return a
+	}
+	establish := func(planID, date string) {
+		s.Apply("alma", plans.MutationEstablish, map[string]any{"plan_id": planID, "established_on": date, "with_client": true})
+	}
+	followUp := func(planID, date string) {
+		s.Apply("alma", plans.MutationFollowUp, map[string]any{"plan_id": planID, "followed_up_on": date, "outcome": "Uppföljd"})
+	}
+	a, b, c, d := uuids.New(), uuids.New(), uuids.New(), uuids.New()
+	// A: established and followed up twice this month.
+	s.Apply("anna", plans.MutationSave, draftFor(1, a, 1))
+	establish(a, on(thisMonth, 1))
+	followUp(a, on(thisMonth, 1))
+	followUp(a, on(thisMonth, 1))
+	// B: established and followed up last month, its second version established this month.
+	s.Apply("anna", plans.MutationSave, draftFor(2, b, 1))
+	establish(b, on(lastMonth, 2))
+	followUp(b, on(lastMonth, 3))
+	s.Apply("anna", plans.MutationSave, draftFor(2, b, 2))
+	establish(b, on(thisMonth, 1))
+	// C: a draft only. D: established last month, then ended.
+	s.Apply("anna", plans.MutationSave, draftFor(3, c, 1))
+	s.Apply("anna", plans.MutationSave, draftFor(1, d, 1))
+	establish(d, on(lastMonth, 1))
+	s.Apply("alma", plans.MutationEnd, map[string]any{"plan_id": d, "ends_on": on(thisMonth, 28)})
+
+	for _, want := range []struct {
+		month                   time.Time
+		established, followedUp int
+	}{{thisMonth, 2, 1}, {lastMonth, 2, 1}, {lastMonth.AddDate(0, -1, 0), 0, 0}} {
+		res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/statistics?month="+want.month.Format("2006-01"), alma.Token, nil)
+		if res.Status != 200 {
+			t.Fatalf("statistics: %d %s", res.Status, res.Body)
+		}
+		var got assignments.Statistics
+		mustUnmarshal(t, res.Body, &got)
+		if got.Plans.Established != want.established || got.Plans.FollowedUp != want.followedUp {
+			t.Errorf("%s: %+v, want %d established and %d followed up", want.month.Format("2006-01"), got.Plans, want.established, want.followedUp)
+		}
+	}
+	// Björken's statistics count none of Aspen's plans.
+	eva := s.Login("eva")
+	res := s.Do("GET", "/api/v1/units/"+demo.BjorkenID+"/statistics?month="+thisMonth.Format("2006-01"), eva.Token, nil)
+	var bj assignments.Statistics
+	mustUnmarshal(t, res.Body, &bj)
+	if res.Status != 200 || bj.Plans != (assignments.PlanCounts{}) {
+		t.Fatalf("Björken: %d %s", res.Status, res.Body)
 	}
 }
