@@ -14,6 +14,8 @@ const loaders = {
   overview: () => import('./overview.js'),
   analyse: () => import('./analyse.js'),
   reports: () => import('./reports.js'),
+  plan: () => import('./plan.js'),
+  plans: () => import('./plans.js'),
   // Administration (online only: admin.js)
   admin: () => import('./org.js'),
   unit: () => import('./people.js'),

@@ -1,0 +1,102 @@
+package browser
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"vardag/internal/demo"
+	"vardag/internal/identity"
+	"vardag/internal/plans"
+	"vardag/internal/uuids"
+	"vardag/syncengine"
+	"vardag/test/testserver"
+)
+
+// TestPlanDraftedOnThePhoneEstablishedOnTheDesktop: anna, care staff, drafts Astrid's
+// implementation plan on her phone; it waits in the outbox and shows as a draft only once
+// the server has it. alma, the coordinator, finds it on a desktop-sized window through
+// Today's list of plans to establish, and establishes it. anna's client screen then shows
+// the established plan (what to do at this visit) before the journal and signing buttons;
+// she is never offered to establish. axe and the screen checks find nothing on the plan
+// screen (phone and desktop) and the coordinator's list.
+func TestPlanDraftedOnThePhoneEstablishedOnTheDesktop(t *testing.T) {
+	s := testserver.Start(t)
+	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, time.Now().AddDate(0, 1, 0))
+	astrid, measure := demo.ClientID(1), uuids.Named("demo/measure/aspen/1")
+	what := "Hjälp med dusch och påklädning"
+
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	anna.SyncNow()
+	anna.OpenClient(astrid)
+	anna.WaitFor("no plan yet", `!!document.querySelector('[data-testid=client-no-plan]')`)
+	anna.Click("open-plan")
+	anna.WaitScreen("plan")
+	if anna.Has("plan-establish") {
+		t.Fatal("anna, care staff, is offered to establish a plan")
+	}
+	checkScreen(t, anna, "the plan screen with a new draft")
+	anna.Fill("plan-edit-"+measure+"-what", what)
+	anna.Fill("plan-edit-"+measure+"-how", "Med rollator, i lugn takt")
+	anna.Fill("plan-edit-"+measure+"-when", "Varje morgon")
+	anna.Fill("plan-edit-"+measure+"-goal", "Astrid klarar mer själv")
+	anna.Fill("plan-edit-participation", "Astrid berättade själv hur hon vill ha det")
+	anna.Click("plan-save")
+	anna.WaitFor("the draft waiting for the server", `!!document.querySelector('[data-testid=plan-pending]') && !document.querySelector('[data-testid=plan-draft-what]')`)
+	anna.SyncUntil("the draft to reach the server", `s.outbox === 0`)
+	anna.WaitFor("the saved draft", `(e => !!e && e.textContent === `+js(what)+`)(document.querySelector('[data-testid=plan-draft-what]'))`)
+	planID := Eval[string](anna, `([...document.querySelectorAll('section.plan')].map(e => e.dataset.testid).find(x => /^plan-[0-9a-f-]{36}$/.test(x)) || '').slice(5)`)
+	if !uuids.Valid(planID) {
+		t.Fatalf("no plan on anna's screen: %s", Eval[string](anna, `document.querySelector('main').innerText`))
+	}
+	if Eval[bool](anna, `!!document.querySelector('[data-testid=plan-establish]')`) {
+		t.Fatal("anna is offered to establish the draft")
+	}
+
+	alma := NewPhone(t, "alma")
+	alma.Desktop()
+	alma.Login(s, "alma")
+	alma.SyncNow()
+	alma.GoToday()
+	alma.Click("today-plans")
+	alma.WaitScreen("plans")
+	alma.WaitFor("anna's draft to establish", `!!document.querySelector('[data-testid=plans-draft-`+planID+`]')`)
+	checkScreen(t, alma, "the coordinator's plans")
+	alma.Click("plans-draft-" + planID)
+	alma.WaitScreen("plan")
+	alma.WaitFor("the draft", `!!document.querySelector('[data-testid=plan-establish]')`)
+	checkScreen(t, alma, "the plan screen on a desktop")
+	alma.Click("plan-establish")
+	alma.SyncUntil("the establishment to reach the server", `s.outbox === 0`)
+	alma.WaitFor("the established plan", `(e => !!e && e.textContent === `+js(what)+`)(document.querySelector('[data-testid=plan-established-what]'))`)
+
+	var v plans.Version
+	if err := s.Engine.View(func(r syncengine.ReadTx) error {
+		rec, ok, err := r.Record(plans.KindVersion, plans.VersionID(planID, 1))
+		if err != nil || !ok {
+			t.Fatalf("version 1 is not on the server: %v", err)
+		}
+		return json.Unmarshal(rec.Data, &v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != plans.StatusEstablished || v.EstablishedBy != demo.UserID("alma") || v.SavedBy != demo.UserID("anna") || v.Parts[0].What != what || v.WithClient == nil || !*v.WithClient {
+		t.Fatalf("the server's version: %+v", v)
+	}
+
+	// anna's client screen: the established plan first, before the journal's buttons.
+	anna.SyncNow()
+	anna.OpenClient(astrid)
+	sel := `[data-testid=plan-established-` + planID + `-what]`
+	anna.WaitFor("the established plan on the client's screen", `(e => !!e && e.textContent === `+js(what)+`)(document.querySelector('`+sel+`'))`)
+	if !Eval[bool](anna, `(() => { const p = document.querySelector('[data-testid=client-plan]'), j = document.querySelector('[data-testid=open-journal]');
+		return !!p && !!j && !!(p.compareDocumentPosition(j) & Node.DOCUMENT_POSITION_FOLLOWING); })()`) {
+		t.Fatalf("the plan is not before the journal: %s", Eval[string](anna, `document.querySelector('main').innerText`))
+	}
+	if text := Eval[string](anna, `document.querySelector('[data-testid=client-plan]').innerText`); !strings.Contains(text, "Varje morgon") || !strings.Contains(text, "Astrid klarar mer själv") {
+		t.Fatalf("the plan on the client's screen lacks how, when or the goal: %q", text)
+	}
+	checkScreen(t, anna, "the client's screen with an established plan")
+}
