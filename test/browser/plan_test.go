@@ -19,7 +19,9 @@ import (
 // the server has it. alma, the coordinator, finds it on a desktop-sized window through
 // Today's list of plans to establish, and establishes it. anna's client screen then shows
 // the established plan (what to do at this visit) before the journal and signing buttons;
-// she is never offered to establish. axe and the screen checks find nothing on the plan
+// she is never offered to establish. She then drafts version 2, which the client's screen
+// shows only once alma has established it, version 1 still legible among the earlier
+// versions. axe and the screen checks find nothing on the plan
 // screen (phone and desktop) and the coordinator's list.
 func TestPlanDraftedOnThePhoneEstablishedOnTheDesktop(t *testing.T) {
 	s := testserver.Start(t)
@@ -99,4 +101,31 @@ func TestPlanDraftedOnThePhoneEstablishedOnTheDesktop(t *testing.T) {
 		t.Fatalf("the plan on the client's screen lacks how, when or the goal: %q", text)
 	}
 	checkScreen(t, anna, "the client's screen with an established plan")
+
+	// anna changes the plan: the next version is a draft, and until alma establishes it
+	// the client's screen keeps the established version; then version 1 stays legible
+	// among the earlier versions.
+	changed := "Hjälp med dusch, påklädning och frukost"
+	anna.Click("open-plan")
+	anna.WaitScreen("plan")
+	anna.WaitFor("the form of the next version", `(e => !!e && e.value === `+js(what)+`)(document.querySelector('[data-testid=plan-edit-`+measure+`-what]'))`)
+	retype(anna, "plan-edit-"+measure+"-what", changed)
+	anna.Click("plan-save")
+	anna.SyncUntil("the next version to reach the server", `s.outbox === 0`)
+	anna.WaitFor("the draft of version 2", `(e => !!e && e.textContent === `+js(changed)+`)(document.querySelector('[data-testid=plan-draft-what]'))`)
+	anna.OpenClient(astrid)
+	anna.WaitFor("the established version still first", `(e => !!e && e.textContent === `+js(what)+`)(document.querySelector('`+sel+`'))`)
+
+	alma.SyncNow()
+	Eval[bool](alma, `(location.hash = '#/plan/`+astrid+`', true)`)
+	alma.WaitScreen("plan")
+	alma.WaitFor("version 2 to establish", `(e => !!e && e.textContent === `+js(changed)+`)(document.querySelector('[data-testid=plan-draft-what]')) && !!document.querySelector('[data-testid=plan-establish]')`)
+	alma.Click("plan-establish")
+	alma.SyncUntil("version 2 established", `s.outbox === 0`)
+	alma.WaitFor("version 2 established and version 1 legible", `(e => !!e && e.textContent === `+js(changed)+`)(document.querySelector('[data-testid=plan-established-what]'))
+		&& (e => !!e && e.textContent === `+js(what)+`)(document.querySelector('[data-testid=plan-version-1-parts-what]'))`)
+	anna.SyncNow()
+	anna.GoToday()
+	anna.OpenClient(astrid)
+	anna.WaitFor("version 2 on the client's screen", `(e => !!e && e.textContent === `+js(changed)+`)(document.querySelector('`+sel+`'))`)
 }

@@ -31,9 +31,12 @@ export async function render(clientId) {
     back(`#/client/${clientId}`, c.name),
     h('h1', {}, t('plan.title', { name: c.name })),
     healthFlags(c),
-    assignments.length ? assignments.map(a => assignmentPlan(a, plans.find(x => x.plan.assignment_id === a.assignment_id),
-      waitingNew.filter(e => e.args.assignment_id === a.assignment_id), rolesIn(user, a.unit_id), who, again))
-      : empty(t('plan.no_assignment')));
+    assignments.length ? assignments.map(a => {
+      // The plan in force, or the start of a new one; plans with an end date stay legible.
+      const mine = plans.filter(x => x.plan.assignment_id === a.assignment_id);
+      const args = [waitingNew.filter(e => e.args.assignment_id === a.assignment_id), rolesIn(user, a.unit_id), who, again];
+      return [assignmentPlan(a, mine.find(x => !x.plan.ends_on), ...args), mine.filter(x => x.plan.ends_on).map(x => assignmentPlan(a, x, ...args))];
+    }) : empty(t('plan.no_assignment')));
 }
 
 // assignmentPlan is one assignment's plan, or the start of one.

@@ -29,7 +29,7 @@ export function versionHead(v, who) {
   return h('p', { class: 'meta' },
     badge(est ? t('plan.status.established') : t('plan.status.draft'), est ? 'ok' : ''), ' ',
     t('plan.version', { n: v.version }),
-    est ? ` · ${t('plan.established_on', { date: v.established_on, who: who.get(v.established_by) || '' })}` : '',
+    est ? ` · ${who.get(v.established_by) ? t('plan.established_on', { date: v.established_on, who: who.get(v.established_by) }) : t('plan.established_on_date', { date: v.established_on })}` : '',
     est && v.with_client ? ` · ${t('plan.with_client')}` : '');
 }
 
