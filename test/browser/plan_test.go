@@ -2,10 +2,12 @@ package browser
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"vardag/internal/assignments"
 	"vardag/internal/demo"
 	"vardag/internal/identity"
 	"vardag/internal/plans"
@@ -128,4 +130,68 @@ func TestPlanDraftedOnThePhoneEstablishedOnTheDesktop(t *testing.T) {
 	anna.GoToday()
 	anna.OpenClient(astrid)
 	anna.WaitFor("version 2 on the client's screen", `(e => !!e && e.textContent === `+js(changed)+`)(document.querySelector('`+sel+`'))`)
+}
+
+// TestCoordinatorsPlanListShowsWhatIsDue: alma's list (from Today) holds the follow-up due
+// in three days and not the one due in two months, nor a plan with an end date; she follows
+// the due one up on its plan screen, and it leaves the list once the server has the
+// follow-up. anna, care staff, has no such list. axe finds nothing on the list.
+func TestCoordinatorsPlanListShowsWhatIsDue(t *testing.T) {
+	s := testserver.Start(t)
+	s.AddUser("alma", demo.AspenID, identity.RoleCoordinator, time.Now().AddDate(0, 1, 0))
+	day := func(n int) string { return time.Now().AddDate(0, 0, n).Format("2006-01-02") }
+	plan := func(client int, next string, ends bool) string {
+		id := uuids.New()
+		s.Apply("anna", plans.MutationSave, map[string]any{"plan_id": id, "client_id": demo.ClientID(client), "assignment_id": assignments.ID(fmt.Sprint("DEMO-ASPEN-", client)), "version": 1,
+			"parts": []map[string]any{{"part_id": uuids.New(), "measure_id": uuids.Named(fmt.Sprint("demo/measure/aspen/", client)), "what": "Hjälp"}}})
+		s.Apply("alma", plans.MutationEstablish, map[string]any{"plan_id": id, "established_on": day(-30), "with_client": true})
+		s.Apply("alma", plans.MutationFollowUp, map[string]any{"plan_id": id, "followed_up_on": day(-1), "outcome": "Fungerar", "next_follow_up_by": next})
+		if ends {
+			s.Apply("alma", plans.MutationEnd, map[string]any{"plan_id": id, "ends_on": day(20)})
+		}
+		return id
+	}
+	due, later, ended := plan(1, day(3), false), plan(2, day(60), false), plan(3, day(2), true)
+
+	alma := NewPhone(t, "alma")
+	alma.Desktop()
+	alma.Login(s, "alma")
+	alma.SyncNow()
+	alma.GoToday()
+	alma.Click("today-plans")
+	alma.WaitScreen("plans")
+	alma.WaitFor("the follow-up due", `!!document.querySelector('[data-testid=plans-due-`+due+`]')`)
+	if alma.Has("plans-due-"+later) || alma.Has("plans-due-"+ended) {
+		t.Fatalf("the list holds a follow-up not due or of an ended plan: %s", Eval[string](alma, `document.querySelector('main').innerText`))
+	}
+	checkScreen(t, alma, "the coordinator's plans with a follow-up due")
+	alma.Click("plans-due-" + due)
+	alma.WaitScreen("plan")
+	alma.Fill("plan-follow-up-outcome", "Astrid är nöjd")
+	setInput(alma, "plan-follow-up-next", day(90))
+	alma.Click("plan-follow-up")
+	alma.SyncUntil("the follow-up to reach the server", `s.outbox === 0`)
+	alma.WaitFor("the second follow-up", `document.querySelectorAll('[data-testid=plan-follow-ups] li').length === 2`)
+	var p plans.Plan
+	if err := s.Engine.View(func(r syncengine.ReadTx) error {
+		rec, _, err := r.Record(plans.KindPlan, due)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(rec.Data, &p)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.FollowUps) != 2 || p.FollowUps[1].Outcome != "Astrid är nöjd" || p.NextFollowUpBy != day(90) || p.FollowUps[1].By != demo.UserID("alma") {
+		t.Fatalf("the server's plan: %+v", p)
+	}
+	Eval[bool](alma, `(location.hash = '#/plans', true)`)
+	alma.WaitScreen("plans")
+	alma.WaitFor("no follow-up due", `!document.querySelector('[data-testid^=plans-due-]')`)
+
+	anna := NewPhone(t, "anna")
+	anna.Login(s, "anna")
+	if anna.Has("today-plans") {
+		t.Fatal("anna, care staff, is offered the coordinator's plans")
+	}
 }

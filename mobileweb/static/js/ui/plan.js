@@ -126,7 +126,7 @@ function establishForm(plan, draft, again) {
     field(t('plan.established_on_label'), on, { required: true }),
     h('label', { class: 'check' }, withClient, h('span', {}, t('plan.with_client'))),
     field(t('plan.note'), note),
-  ], t('plan.establish'), 'plan-establish', () => on.value && ['plan.establish', { plan_id: plan.plan_id, version: draft.version, established_on: on.value, with_client: withClient.checked, ...(note.value.trim() ? { note: note.value.trim() } : {}) }], again);
+  ], t('plan.establish'), 'plan-establish', () => okDate(on.value) && ['plan.establish', { plan_id: plan.plan_id, version: draft.version, established_on: on.value, with_client: withClient.checked, ...(note.value.trim() ? { note: note.value.trim() } : {}) }], again);
 }
 
 function followUpForm(plan, again) {
@@ -135,15 +135,18 @@ function followUpForm(plan, again) {
   const next = h('input', { type: 'date', testid: 'plan-follow-up-next' });
   return small('plan-follow-up-form', t('plan.follow_up_title'), [
     field(t('plan.followed_up_on'), on, { required: true }), field(t('plan.outcome'), outcome, { required: true }), field(t('plan.next_follow_up_by'), next),
-  ], t('plan.follow_up'), 'plan-follow-up', () => on.value && outcome.value.trim() && (!next.value || next.value > on.value) &&
+  ], t('plan.follow_up'), 'plan-follow-up', () => okDate(on.value) && outcome.value.trim() && (!next.value || (okDate(next.value) && next.value > on.value)) &&
     ['plan.follow_up', { plan_id: plan.plan_id, followed_up_on: on.value, outcome: outcome.value.trim(), ...(next.value ? { next_follow_up_by: next.value } : {}) }], again);
 }
 
 function endForm(plan, again) {
   const on = h('input', { type: 'date', testid: 'plan-end-on' });
   return small('plan-end-form', t('plan.end_title'), [field(t('plan.ends_on_label'), on, { required: true })], t('plan.end'), 'plan-end',
-    () => on.value && ['plan.end', { plan_id: plan.plan_id, ends_on: on.value }], again);
+    () => okDate(on.value) && ['plan.end', { plan_id: plan.plan_id, ends_on: on.value }], again);
 }
+
+// okDate is a date the server takes (YYYY-MM-DD; a date field can hold a longer year).
+const okDate = v => /^\d{4}-\d{2}-\d{2}$/.test(v || '');
 
 // small is a form of a few fields that puts one change in the outbox; change() gives the
 // mutation and its arguments, or nothing while a required field is empty or wrong.
