@@ -334,3 +334,39 @@ func TestPlanStatisticsMatchAHandCount(t *testing.T) {
 		t.Fatalf("Björken: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestPlanEstablishingNeedsTraining: establishing, following up and ending a plan are
+// functions of trained roles (training_required until the training is recorded);
+// drafting is not.
+func TestPlanEstablishingNeedsTraining(t *testing.T) {
+	s := testserver.Start(t)
+	for _, who := range []struct {
+		name string
+		role identity.Role
+	}{{"olle", identity.RoleCoordinator}, {"ulla", identity.RoleCareStaff}} {
+		id := s.AddUser(who.name, demo.AspenID, who.role, s.Clock.Now().AddDate(0, 6, 0))
+		if _, err := s.Identity.ModifyUser(id, func(u *identity.User) error {
+			u.TrainedAt, u.TrainedBy = time.Time{}, ""
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	olle, ulla := s.Login("olle"), s.Login("ulla")
+	planID := uuids.New()
+	if r := ulla.Push(plans.MutationSave, planDraft(planID, 1, "Hjälp med dusch")).Results[0]; r.Status != "applied" {
+		t.Fatalf("an untrained care worker's draft: %s %+v", r.Status, r.Error)
+	}
+	for name, args := range map[string]map[string]any{
+		plans.MutationEstablish: establishArgs(planID),
+		plans.MutationFollowUp:  {"plan_id": planID, "followed_up_on": day(0), "outcome": "x"},
+		plans.MutationEnd:       {"plan_id": planID, "ends_on": day(30)},
+	} {
+		if r := olle.Push(name, args).Results[0]; r.Status != "rejected" || r.Error == nil || r.Error.Code != "training_required" {
+			t.Errorf("%s by an untrained coordinator: %s %+v", name, r.Status, r.Error)
+		}
+	}
+	if rec, _ := record(t, s, plans.KindPlan, planID); !bytes.Contains(rec.Data, []byte(`"status":"draft"`)) {
+		t.Fatalf("the plan changed: %s", rec.Data)
+	}
+}
