@@ -10,6 +10,7 @@ import (
 	"vardag/internal/clients"
 	"vardag/internal/deviations"
 	"vardag/internal/journal"
+	"vardag/internal/plans"
 	"vardag/internal/signing"
 )
 
@@ -41,6 +42,8 @@ var kinds = withKeys(map[string]clientOf{
 	signing.KindOccurrence:     {field: "list_id", via: signing.KindList},
 	deviations.Kind:            {field: "client_id"}, // none for a deviation on a unit
 	deviations.KindAnalysis:    {field: "deviation_id", via: deviations.Kind},
+	plans.KindPlan:             {field: "client_id"},
+	plans.KindVersion:          {field: "client_id"},
 })
 
 func withKeys(m map[string]clientOf) map[string]clientOf {

@@ -25,6 +25,14 @@ type Statistics struct {
 	Month   string                `json:"month"`   // YYYY-MM
 	Persons Count                 `json:"persons"` // antal aktuella personer under månaden
 	ByType  map[string]*TypeStats `json:"by_type"`
+	Plans   PlanCounts            `json:"plans"` // genomförandeplaner, counted by internal/plans
+}
+
+// PlanCounts are the implementation plans (genomförandeplaner) of the month: those
+// established (upprättade) and those followed up (uppföljda), each plan counted once.
+type PlanCounts struct {
+	Established int `json:"established"`
+	FollowedUp  int `json:"followed_up"`
 }
 
 // TypeStats count the measures of one type in the month.

@@ -146,6 +146,18 @@ const (
 	AlreadyFollowedUp        = "already_followed_up"  // conflict: the signing alert is already followed up
 )
 
+// The implementation plan (genomförandeplan, issue 16).
+const (
+	PlanNotFound        = "plan_not_found"        // the plan is in none of the caller's units, or nowhere
+	PlanExists          = "plan_exists"           // the plan id is another assignment's plan
+	PlanMeasureUnknown  = "plan_measure_unknown"  // a part names a measure that is not in the assignment
+	PlanEstablished     = "plan_established"      // the version is established and read-only; save the next
+	PlanVersionConflict = "plan_version_conflict" // the draft is for another version than the plan's
+	PlanNoDraft         = "plan_no_draft"         // nothing to establish: the current version is established
+	PlanNotEstablished  = "plan_not_established"  // a follow-up of a plan never established
+	PlanEnded           = "plan_ended"            // the plan has an end date and takes no more changes
+)
+
 // The organisation, grants and access reviews (issue 14).
 const (
 	ProviderNotFound    = "provider_not_found"     // 404

@@ -22,6 +22,9 @@ var Mutations = map[string]bool{
 	"signing.follow_up":     true,
 	"client.contact.update": true,
 	"client.health.update":  true,
+	"plan.establish":        true,
+	"plan.follow_up":        true,
+	"plan.end":              true,
 }
 
 // Message says what to do, in words a user can act on.

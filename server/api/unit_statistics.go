@@ -5,14 +5,14 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"vardag/internal/assignments"
 	"vardag/internal/identity"
+	"vardag/internal/plans"
 )
 
 // UnitStatistics answers the unit's coordinators and managers with the month's
 // assignment statistics: new, ongoing and ended measures and end reasons, by sex and age
-// band (the coordinator's follow-up lists, uppföljning; a manager does all a coordinator
-// does).
+// band, and the implementation plans established and followed up (the coordinator's
+// follow-up lists, uppföljning; a manager does all a coordinator does).
 func (h *Handlers) UnitStatistics(c *fiber.Ctx) error {
 	unitID := c.Params("id")
 	if !principal(c).Access.Has(unitID, identity.RoleCoordinator, identity.RoleUnitManager) {
@@ -22,7 +22,7 @@ func (h *Handlers) UnitStatistics(c *fiber.Ctx) error {
 	if err != nil {
 		return invalidRequest("month must be a month such as 2026-11.")
 	}
-	stats, err := assignments.UnitStatistics(h.Engine, unitID, month, h.Now())
+	stats, err := plans.UnitStatistics(h.Engine, unitID, month, h.Now())
 	if err != nil {
 		return err
 	}

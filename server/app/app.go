@@ -36,6 +36,7 @@ import (
 	"vardag/internal/journal"
 	"vardag/internal/login"
 	"vardag/internal/messages"
+	"vardag/internal/plans"
 	"vardag/internal/reference"
 	"vardag/internal/signing"
 	"vardag/internal/sms"
@@ -150,7 +151,7 @@ func (a *App) build() error {
 	for _, handlers := range []map[string]syncengine.Handler{
 		journal.Handlers(), deviations.Handlers(), messages.Handlers(ids.Colleagues),
 		assignments.Handlers(ids.SubunitOf), reference.Handlers(), signing.Handlers(ids.WorksIn),
-		accesslog.Handlers(ids.WorksIn), clients.Handlers(),
+		accesslog.Handlers(ids.WorksIn), clients.Handlers(), plans.Handlers(),
 	} {
 		for name, h := range training.Guard(handlers) {
 			eng.Register(name, h)

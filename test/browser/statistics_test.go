@@ -11,6 +11,8 @@ import (
 
 	"vardag/internal/assignments"
 	"vardag/internal/demo"
+	"vardag/internal/plans"
+	"vardag/internal/uuids"
 	"vardag/test/testserver"
 )
 
@@ -30,6 +32,12 @@ func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// One implementation plan of Björken, established and followed up today.
+	plan, today := uuids.New(), time.Now().UTC().Format("2006-01-02")
+	s.Apply("eva", plans.MutationSave, map[string]any{"plan_id": plan, "client_id": demo.ClientID(9), "assignment_id": assignments.ID("DEMO-BJORKEN-1"), "version": 1,
+		"parts": []map[string]any{{"part_id": uuids.New(), "measure_id": uuids.Named("demo/measure/bjorken/9"), "what": "Lunch varje dag"}}})
+	s.Apply("eva", plans.MutationEstablish, map[string]any{"plan_id": plan, "established_on": today, "with_client": true})
+	s.Apply("eva", plans.MutationFollowUp, map[string]any{"plan_id": plan, "followed_up_on": today, "outcome": "Fungerar"})
 	eva := NewPhone(t, "eva")
 	eva.Desktop()
 	eva.Login(s, "eva")
@@ -46,7 +54,7 @@ func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	}
 	var want assignments.Statistics
 	res.JSON(t, &want)
-	if want.ByType["cleaning"] == nil || want.ByType["cleaning"].Ended.Total != 1 || want.ByType["meals"] == nil {
+	if want.ByType["cleaning"] == nil || want.ByType["cleaning"].Ended.Total != 1 || want.ByType["meals"] == nil || want.Plans != (assignments.PlanCounts{Established: 1, FollowedUp: 1}) {
 		t.Fatalf("the route's statistics lack the test's measures: %s", res.Body)
 	}
 
@@ -96,6 +104,12 @@ func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	if got := text("stats-reason-0"); !strings.Contains(got, "Flyttat") {
 		t.Errorf("the end reasons read %q, want Flyttat", got)
 	}
+	// The implementation plans established and followed up, as the route counts them.
+	for c, n := range map[string]int{"established": want.Plans.Established, "followed_up": want.Plans.FollowedUp} {
+		if got := text("stats-plans-" + c); got != strconv.Itoa(n) {
+			t.Errorf("plans %s: the screen shows %q, the route %d", c, got, n)
+		}
+	}
 	checkScreen(t, eva, "statistics")
 
 	href := Eval[string](eva, `document.querySelector('[data-testid=stats-csv]').href`)
@@ -105,14 +119,15 @@ func TestStatisticsShowTheRoutesNumbers(t *testing.T) {
 	}
 	wantCSV = append(wantCSV, fmt.Sprintf("Totalt;Personer;;;;;%d", want.Persons.Total),
 		fmt.Sprintf("Totalt;Avslutade insatser;Städning;;;;%d", want.ByType["cleaning"].Ended.Total),
-		fmt.Sprintf("Totalt;Nya insatser;Måltider;;;;%d", want.ByType["meals"].New.Total))
+		fmt.Sprintf("Totalt;Nya insatser;Måltider;;;;%d", want.ByType["meals"].New.Total),
+		fmt.Sprintf("Genomförandeplaner;Upprättade genomförandeplaner;;;;;%d", want.Plans.Established))
 	for _, w := range wantCSV {
 		if !strings.Contains(csv, w) {
 			t.Errorf("the CSV lacks %q:\n%s", w, csv)
 		}
 	}
-	if lines := strings.Count(csv, "\r\n"); lines != 2+3*len(want.ByType)+split+1 {
-		t.Errorf("the CSV has %d lines, want the head, the totals, %d split rows and the end reason:\n%s", lines, split, csv)
+	if lines := strings.Count(csv, "\r\n"); lines != 2+3*len(want.ByType)+split+1+2 {
+		t.Errorf("the CSV has %d lines, want the head, the totals, %d split rows, the end reason and the two plan counts:\n%s", lines, split, csv)
 	}
 
 	// David, Aspen's manager, on a phone: Aspen's statistics, the tables stacked.

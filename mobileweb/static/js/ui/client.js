@@ -1,11 +1,12 @@
 // A client (brukare): the health flags first (infection, hypersensitivity: set by licensed
-// staff), then the overview (name, address, door code and key note, relatives, whether the journal is open), the
+// staff), the established implementation plan of each measure (what to do at this visit),
+// then the overview (name, address, door code and key note, relatives, whether the journal is open), the
 // journal timeline (genomförandejournal) with corrections shown struck through and
 // still legible, and today's signing list (signeringslista) with each dose's state. Each opening puts an
 // access.viewed in the outbox (readlog.js): client, journal or signing_list.
 import { h } from '../dom.js';
 import { t, tOr } from '../i18n.js';
-import { byClient, getMeta } from '../db.js';
+import { byClient, byKind, getMeta } from '../db.js';
 import { client as getClient, users, occurrencesToday, measureKinds, journalState, mayEditLists } from '../data.js';
 import { pendingFor, markSeen, enqueue } from '../outbox.js';
 import { announce } from '../dom.js';
@@ -16,6 +17,8 @@ import { logReads } from '../readlog.js';
 import { fmtDateTime } from '../time.js';
 import { show, currentNav, back, badge, empty } from './view.js';
 import { healthFlags } from './health.js';
+import { clientPlans } from './planview.js';
+import { plansOf } from '../plans.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
 
@@ -25,7 +28,8 @@ export async function render(clientId, what) {
   if (!c) return show(nav, 'client', back('#/today'), h('h1', {}, t('client.not_found')));
   const tab = what === 'journal' || what === 'signing' ? what : null;
   await logReads(nav, 'client', [[tab ? READ[tab] : 'client', clientId]]);
-  const [user, state] = await Promise.all([getMeta('user'), journalState(c)]);
+  const [user, state, plans, assignmentRecs] = await Promise.all([getMeta('user'), journalState(c), plansOf(clientId), byKind('assignment')]);
+  const assignments = new Map(assignmentRecs.map(r => [r.data.assignment_id, r.data]));
   const may = roleHere(user, c.unit_id);
   const header = [
     back('#/today', t('nav.today')),
@@ -33,6 +37,7 @@ export async function render(clientId, what) {
     healthFlags(c),
     h('p', { class: 'meta' }, c.address || ''),
     access(c),
+    clientPlans(clientId, plans, assignments),
     state.closed ? h('p', { class: 'notice', testid: 'journal-closed' }, t('client.journal_closed')) : null,
     !state.closed && state.closing ? h('p', { class: 'notice', testid: 'journal-closing' }, badge(t('common.pending'), 'pending'), ' ', t('journal.close.pending')) : null,
     h('div', { class: 'actions' },

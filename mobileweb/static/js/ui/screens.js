@@ -16,6 +16,8 @@ const loaders = {
   delegations: () => import('./delegations.js'),
   analyse: () => import('./analyse.js'),
   reports: () => import('./reports.js'),
+  plan: () => import('./plan.js'),
+  plans: () => import('./plans.js'),
   // Administration (online only: admin.js)
   admin: () => import('./org.js'),
   unit: () => import('./people.js'),

@@ -1,6 +1,7 @@
 // The month's statistics of a unit (#/statistics/<unit>/<YYYY-MM>), for its coordinators
 // and managers (uppföljning): the persons with a measure, the measures new, ongoing and
-// ended by type, sex and age band, and the end reasons (avslutsorsak), from
+// ended by type, sex and age band, the end reasons (avslutsorsak) and the implementation
+// plans established and followed up (genomförandeplaner), from
 // GET /api/v1/units/{id}/statistics. Tables, simple bars with the numbers as text, and a
 // CSV file built from the same rows. Online only, like the administration.
 import { h, field } from '../dom.js';
@@ -15,6 +16,7 @@ const ROLES = ['coordinator', 'unit_manager'];
 const SEXES = ['female', 'male', 'unknown'];
 const BANDS = ['0-64', '65-79', '80-89', '90+', 'unknown'];
 const COUNTS = ['new', 'ongoing', 'ended'];
+const PLAN_COUNTS = ['established', 'followed_up']; // genomförandeplaner upprättade, uppföljda
 
 // statisticsUnits are the units whose statistics the user reads, with their names.
 export function statisticsUnits(user) {
@@ -100,7 +102,10 @@ function body(s, unit) {
         reasons.map((r, i) => ({ testid: `stats-reason-${i}`, cells: [typeName(r.ty), reasonName(r.reason), String(r.n)] })))
         : h('p', { class: 'empty', testid: 'stats-no-reasons' }, t('stats.no_end_reasons')),
     ] : h('p', { class: 'empty' }, t('stats.none')),
-    h('div', { class: 'actions' }, csvLink),
+    h('h2', {}, t('stats.plans')),
+    table('stats-plans', t('stats.plans'), [t('stats.what'), t('stats.number')],
+      PLAN_COUNTS.map(c => ({ testid: `stats-plans-row-${c}`, cells: [t(`stats.plans.${c}`), h('span', { testid: `stats-plans-${c}` }, String((s.plans || {})[c] || 0))] }))),
+    h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/plans/${encodeURIComponent(unit.id)}`, testid: 'stats-plans-link' }, t('plans.list_link')), csvLink),
   ];
 }
 
@@ -123,6 +128,7 @@ export function csvURL(s, split, reasons) {
   }
   for (const r of split) lines.push([t('stats.csv_split'), t(`stats.what.${r.what}`), r.type ? typeName(r.type) : '', sexName(r.sex), bandName(r.band), '', r.n]);
   for (const r of reasons) lines.push([t('stats.end_reasons'), t('stats.what.ended'), typeName(r.ty), '', '', reasonName(r.reason), r.n]);
+  for (const c of PLAN_COUNTS) lines.push([t('stats.plans'), t(`stats.plans.${c}`), '', '', '', '', (s.plans || {})[c] || 0]);
   const text = `\ufeff${lines.map(l => l.map(cell).join(';')).join('\r\n')}\r\n`;
   return `data:text/csv;charset=utf-8,${encodeURIComponent(text)}`;
 }

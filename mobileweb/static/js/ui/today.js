@@ -98,7 +98,10 @@ export async function render() {
     h('section', { 'aria-labelledby': 'h-assign' }, h('h2', { id: 'h-assign' }, t('today.assignments')), assignmentList),
     h('section', { 'aria-labelledby': 'h-clients' }, h('h2', { id: 'h-clients' }, t('today.clients')),
       clientList.length ? clientsBox : empty(t('today.no_clients')), more),
-    h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')));
+    h('div', { class: 'actions' },
+      h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')),
+      // The coordinator's plans to establish and follow-ups due (genomförandeplaner).
+      (user.roles || []).some(r => DISTRIBUTORS.includes(r.role)) ? h('a', { class: 'btn', href: '#/plans', testid: 'today-plans' }, t('plans.title')) : null));
 }
 
 // DISTRIBUTORS are the roles that distribute a unit's assignments (assignment.distribute).
