@@ -9,6 +9,7 @@ import (
 	"vardag/internal/assignments"
 	"vardag/internal/demo"
 	"vardag/internal/identity"
+	"vardag/internal/journal"
 	"vardag/test/testserver"
 )
 
@@ -132,5 +133,85 @@ func TestAnEndedMeasureReachesTheAuthorityOnce(t *testing.T) {
 	json.Unmarshal(got.Data, &seen)
 	if len(seen.Measures) != 1 || seen.Measures[0].End != today || seen.Measures[0].EndReason != "deceased" {
 		t.Fatalf("the measure as david sees it: %+v", seen.Measures)
+	}
+}
+
+// TestAClientWithNothingLeftIsToEnd: a client moves to "Ej aktuella – att avsluta" when
+// the last measure running in the unit ends, not before; closing the journal takes them
+// off. The list is for the unit's coordinators and managers alone.
+func TestAClientWithNothingLeftIsToEnd(t *testing.T) {
+	s, devices, _ := endWorld(t)
+	alma, david := devices["alma"], devices["david"]
+	today := s.Clock.Now().UTC().Format("2006-01-02")
+	month := s.Clock.Now().UTC().Format("2006-01")
+	client := demo.ClientID(4) // an Aspen client with no assignment yet
+	deliver := func(id string, measures ...string) string {
+		var ms []map[string]any
+		for _, m := range measures {
+			ms = append(ms, map[string]any{"measure_id": m, "type": "meals", "minutes_per_month": 60, "start": month + "-01"})
+		}
+		res := s.Do("POST", "/api/v1/integration/assignments", devices["myndighet"].Token, map[string]any{
+			"authority_id": id, "client_id": client, "unit_id": demo.AspenID, "decided_at": s.Clock.Now().Add(-time.Hour), "measures": ms})
+		if res.Status != 201 {
+			t.Fatalf("delivery: %d %s", res.Status, res.Body)
+		}
+		var a assignments.Assignment
+		res.JSON(t, &a)
+		return a.AssignmentID
+	}
+	first, second := deliver("TRE-LIST-1", "L-1", "L-2"), deliver("TRE-LIST-2", "L-3")
+	listed := func() []assignments.ToEnd {
+		res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/ending", david.Token, nil)
+		if res.Status != 200 {
+			t.Fatalf("the list: %d %s", res.Status, res.Body)
+		}
+		var body struct {
+			Clients []assignments.ToEnd `json:"clients"`
+		}
+		res.JSON(t, &body)
+		var mine []assignments.ToEnd
+		for _, c := range body.Clients {
+			if c.ClientID == client {
+				mine = append(mine, c)
+			}
+		}
+		return mine
+	}
+	end := func(a, m string) {
+		t.Helper()
+		if r := alma.Push("assignment.end", map[string]any{"assignment_id": a, "measure_id": m, "ends_on": today, "end_reason": "moved"}).Results[0]; r.Status != "applied" {
+			t.Fatalf("end %s: %+v", m, r)
+		}
+	}
+	end(first, "L-1")
+	if got := listed(); len(got) != 0 {
+		t.Fatalf("listed with two measures running: %+v", got)
+	}
+	// Without measure_id, every measure still running of the assignment ends.
+	if r := alma.Push("assignment.end", map[string]any{"assignment_id": first, "ends_on": today, "end_reason": "moved"}).Results[0]; r.Status != "applied" {
+		t.Fatalf("end the rest: %+v", r)
+	}
+	if got := listed(); len(got) != 0 {
+		t.Fatalf("listed with another assignment's measure running: %+v", got)
+	}
+	end(second, "L-3")
+	got := listed()
+	if len(got) != 1 || got[0].EndedOn != today || got[0].Name == "" {
+		t.Fatalf("the client with nothing left: %+v", got)
+	}
+	for _, who := range []string{"anna", "cecilia", "arvid", "lisa", "eva", "xdavid"} {
+		if res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/ending", devices[who].Token, nil); res.Status != 403 {
+			t.Errorf("%s reads the list: %d", who, res.Status)
+		}
+	}
+	if res := s.Do("GET", "/api/v1/units/"+demo.AspenID+"/ending", alma.Token, nil); res.Status != 200 {
+		t.Errorf("the coordinator reads the list: %d", res.Status)
+	}
+	// Closing the client at the unit: the journal is closed, and the client leaves the list.
+	if r := alma.Push("journal.close", map[string]any{"journal_id": journal.JournalID(client), "client_id": client}).Results[0]; r.Status != "applied" {
+		t.Fatalf("close: %+v", r)
+	}
+	if got := listed(); len(got) != 0 {
+		t.Fatalf("listed after closing: %+v", got)
 	}
 }

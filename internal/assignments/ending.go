@@ -1,0 +1,97 @@
+package assignments
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"vardag/internal/identity"
+	"vardag/syncengine"
+)
+
+// ToEnd is one client of the list "Ej aktuella – att avsluta": a client of the unit whose
+// every measure there has ended, whose journal is still to be exported and closed.
+type ToEnd struct {
+	ClientID string `json:"client_id"`
+	Name     string `json:"name"`
+	EndedOn  string `json:"ended_on"` // the last end date of the client's measures in the unit
+}
+
+// EndingList lists the unit's clients with no ongoing or planned measure on the day today
+// (YYYY-MM-DD): every measure of every assignment of theirs in the unit has an end date
+// on or before today. client gives a client's name and whether their journal is closed
+// (closed clients are done: they leave the list). Sorted by name. The caller checks that
+// the reader is a coordinator or manager of the unit.
+func EndingList(r syncengine.ReadTx, unitID, today string, client func(clientID string) (name string, closed bool)) ([]ToEnd, error) {
+	running := map[string]bool{}
+	lastEnd := map[string]string{}
+	it := r.ScopeRefs(identity.UnitScope(unitID), 0)
+	for ref, ok := it.Next(); ok; ref, ok = it.Next() {
+		if ref.Kind != Kind || ref.Deleted {
+			continue
+		}
+		raw, _, err := r.Entry(ref.Seq)
+		if err != nil {
+			return nil, fmt.Errorf("assignments: unable to read sequence %d: %w", ref.Seq, err)
+		}
+		var ch struct {
+			Data Assignment `json:"data"`
+		}
+		if err := json.Unmarshal(raw, &ch); err != nil {
+			return nil, fmt.Errorf("assignments: unable to decode sequence %d: %w", ref.Seq, err)
+		}
+		a := ch.Data
+		if a.UnitID != unitID {
+			continue
+		}
+		if _, seen := lastEnd[a.ClientID]; !seen {
+			lastEnd[a.ClientID] = ""
+		}
+		for _, m := range a.Measures {
+			if m.End == "" || m.End > today {
+				running[a.ClientID] = true // pågående or planerad
+			} else if m.End > lastEnd[a.ClientID] {
+				lastEnd[a.ClientID] = m.End
+			}
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, err
+	}
+	out := []ToEnd{}
+	for id, end := range lastEnd {
+		if running[id] || end == "" {
+			continue
+		}
+		name, closed := client(id)
+		if closed {
+			continue
+		}
+		out = append(out, ToEnd{ClientID: id, Name: name, EndedOn: end})
+	}
+	slices.SortFunc(out, func(a, b ToEnd) int {
+		if a.Name != b.Name {
+			if a.Name < b.Name {
+				return -1
+			}
+			return 1
+		}
+		if a.ClientID < b.ClientID {
+			return -1
+		}
+		return 1
+	})
+	return out, nil
+}
+
+// Today is the calendar day at t in Sweden, as measures' dates are written.
+func Today(t time.Time) string { return t.In(stockholm).Format(dateLayout) }
+
+var stockholm = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
