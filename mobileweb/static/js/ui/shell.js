@@ -35,6 +35,7 @@ export function renderShell(user) {
     hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
     hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
     hasRole(user, 'coordinator') || hasRole(user, 'unit_manager') ? navLink('statistics', 'nav-statistics', t('nav.statistics')) : null,
+    hasRole(user, 'coordinator') || hasRole(user, 'unit_manager') ? navLink('ending', 'nav-ending', t('nav.ending')) : null,
     administers(user) ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
   );
   clear(chrome,
