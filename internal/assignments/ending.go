@@ -1,12 +1,9 @@
 package assignments
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
-	"vardag/internal/identity"
 	"vardag/syncengine"
 )
 
@@ -26,25 +23,7 @@ type ToEnd struct {
 func EndingList(r syncengine.ReadTx, unitID, today string, client func(clientID string) (name string, closed bool)) ([]ToEnd, error) {
 	running := map[string]bool{}
 	lastEnd := map[string]string{}
-	it := r.ScopeRefs(identity.UnitScope(unitID), 0)
-	for ref, ok := it.Next(); ok; ref, ok = it.Next() {
-		if ref.Kind != Kind || ref.Deleted {
-			continue
-		}
-		raw, _, err := r.Entry(ref.Seq)
-		if err != nil {
-			return nil, fmt.Errorf("assignments: unable to read sequence %d: %w", ref.Seq, err)
-		}
-		var ch struct {
-			Data Assignment `json:"data"`
-		}
-		if err := json.Unmarshal(raw, &ch); err != nil {
-			return nil, fmt.Errorf("assignments: unable to decode sequence %d: %w", ref.Seq, err)
-		}
-		a := ch.Data
-		if a.UnitID != unitID {
-			continue
-		}
+	err := eachOfUnit(r, unitID, func(a Assignment) {
 		if _, seen := lastEnd[a.ClientID]; !seen {
 			lastEnd[a.ClientID] = ""
 		}
@@ -55,8 +34,8 @@ func EndingList(r syncengine.ReadTx, unitID, today string, client func(clientID 
 				lastEnd[a.ClientID] = m.End
 			}
 		}
-	}
-	if err := it.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := []ToEnd{}
