@@ -26,7 +26,8 @@ die() { echo "test.sh: $*" >&2; exit 1; }
 # - firefox-esr: the web push test with a real subscription (push_firefox_test.go): its
 #   push service is a preference, so the test gives it a local one (Chromium's is always
 #   Google's FCM, out of reach here);
-# - nodejs, npm: Lighthouse, which the browser benchmark runs (lighthouse_bench_test.go).
+# - nodejs, npm: Lighthouse, which the browser benchmark runs (lighthouse_bench_test.go);
+# - poppler-utils: pdftotext reads the journal's PDF for the archive (journal_pdf_test.go).
 # VARDAG_CHROMIUM and VARDAG_FIREFOX name other browsers; the tests use them.
 install_packages() {
   local missing=()
@@ -35,6 +36,7 @@ install_packages() {
   [ -x "${VARDAG_FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   command -v apt-get >/dev/null ||

@@ -35,12 +35,16 @@ const (
 	// SourceBackup: an administrator took a copy of the whole data file, which holds every
 	// client's data (what: "backup").
 	SourceBackup = "backup"
+	// SourceExport: a coordinator or manager exported a client's journal as a PDF for the
+	// archive (what: WhatJournalPDF).
+	SourceExport = "export"
 )
 
 // What a review showed.
 const (
 	WhatAccessLog        = "access_log"         // entries of the log review (GET …/access-log)
 	WhatAccessLogExtract = "access_log_extract" // the client's log extract (registerutdrag, CSV)
+	WhatJournalPDF       = "journal_pdf"        // the client's whole journal as a PDF for the archive
 )
 
 // FromBackup are the entries for a backup taken by userID: one per client in each of

@@ -47,6 +47,9 @@ type Assignment struct {
 	ReceivedAt      time.Time        `json:"received_at"`
 	UpdatedAt       time.Time        `json:"updated_at"` // last delivery that changed it
 	Distribution    *Distribution    `json:"distribution,omitempty"`
+	// Ends are the provider's ends of measures (avslutad verkställighet, assignment.end);
+	// they are written into Measures too, and kept over later deliveries.
+	Ends []End `json:"ends,omitempty"`
 }
 
 // Measure is one measure (insats) of the decision: what, how much time, and when.

@@ -114,6 +114,10 @@ func Deliver(ctx context.Context, e *syncengine.Engine, in Delivery, now time.Ti
 			return syncengine.Reject(codes.AssignmentUnitChanged, "This assignment belongs to another unit: end it there and send a new assignment.")
 		case old.ClientID != in.ClientID:
 			return syncengine.Reject(codes.AssignmentClientChanged, "This assignment is for another client: send a new assignment.")
+		}
+		// The provider's ends stay over a later decision that does not end the measure.
+		in.Measures = withEnds(in.Measures, old.Ends)
+		switch {
 		case old.DecidedAt.Equal(in.DecidedAt) && slices.Equal(old.Measures, in.Measures):
 			out = old // the same delivery again
 			return nil

@@ -12,6 +12,7 @@ func Handlers(subunitOf func(subunitID, unitID string) bool) map[string]syncengi
 	return map[string]syncengine.Handler{
 		MutationDistribute:  Distribute(subunitOf),
 		MutationAcknowledge: Acknowledge(),
+		MutationEnd:         EndMeasure(),
 	}
 }
 

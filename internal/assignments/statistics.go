@@ -69,25 +69,7 @@ func MonthlyStatistics(r syncengine.ReadTx, unitID string, month time.Time, ages
 	last := first.AddDate(0, 1, -1)
 	st := Statistics{UnitID: unitID, Month: first.Format("2006-01"), ByType: map[string]*TypeStats{}}
 	persons := map[string]bool{}
-	it := r.ScopeRefs(identity.UnitScope(unitID), 0)
-	for ref, ok := it.Next(); ok; ref, ok = it.Next() {
-		if ref.Kind != Kind || ref.Deleted {
-			continue
-		}
-		raw, _, err := r.Entry(ref.Seq)
-		if err != nil {
-			return Statistics{}, fmt.Errorf("assignments: unable to read sequence %d: %w", ref.Seq, err)
-		}
-		var ch struct {
-			Data Assignment `json:"data"`
-		}
-		if err := json.Unmarshal(raw, &ch); err != nil {
-			return Statistics{}, fmt.Errorf("assignments: unable to decode sequence %d: %w", ref.Seq, err)
-		}
-		a := ch.Data
-		if a.UnitID != unitID {
-			continue
-		}
+	err := eachOfUnit(r, unitID, func(a Assignment) {
 		sex, band := Unknown, Unknown
 		if ages != nil {
 			if s, birth, ok := ages(a.ClientID); ok {
@@ -104,6 +86,7 @@ func MonthlyStatistics(r syncengine.ReadTx, unitID string, month time.Time, ages
 			}
 			var end time.Time
 			if m.End != "" {
+				var err error
 				if end, err = time.Parse(dateLayout, m.End); err != nil {
 					continue
 				}
@@ -133,11 +116,35 @@ func MonthlyStatistics(r syncengine.ReadTx, unitID string, month time.Time, ages
 				ts.EndReasons[reason]++
 			}
 		}
-	}
-	if err := it.Err(); err != nil {
+	})
+	if err != nil {
 		return Statistics{}, err
 	}
 	return st, nil
+}
+
+// eachOfUnit calls fn with every assignment of the unit, in the order of the log.
+func eachOfUnit(r syncengine.ReadTx, unitID string, fn func(Assignment)) error {
+	it := r.ScopeRefs(identity.UnitScope(unitID), 0)
+	for ref, ok := it.Next(); ok; ref, ok = it.Next() {
+		if ref.Kind != Kind || ref.Deleted {
+			continue
+		}
+		raw, _, err := r.Entry(ref.Seq)
+		if err != nil {
+			return fmt.Errorf("assignments: unable to read sequence %d: %w", ref.Seq, err)
+		}
+		var ch struct {
+			Data Assignment `json:"data"`
+		}
+		if err := json.Unmarshal(raw, &ch); err != nil {
+			return fmt.Errorf("assignments: unable to decode sequence %d: %w", ref.Seq, err)
+		}
+		if ch.Data.UnitID == unitID {
+			fn(ch.Data)
+		}
+	}
+	return it.Err()
 }
 
 // ageBand is the age band of someone born at birth on the day at (ages in whole years).

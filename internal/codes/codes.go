@@ -123,6 +123,10 @@ const (
 	AssignmentOutdated       = "assignment_outdated"
 	AssignmentUnitChanged    = "assignment_unit_changed"
 	AssignmentClientChanged  = "assignment_client_changed"
+	MeasureNotFound          = "measure_not_found" // assignment.end: no such measure in the assignment
+	MeasureEnded             = "measure_ended"     // assignment.end: already ended with another date or reason
+	EndReasonUnknown         = "end_reason_unknown"
+	EndBeforeStart           = "end_before_start"
 	UnitNotFound             = "unit_not_found"
 	NoteNotFound             = "note_not_found"
 	NoteExists               = "note_exists"

@@ -251,6 +251,10 @@ func UnitManagersScope(unitID string) string { return "unit:" + unitID + ":manag
 func UserScope(userID string) string         { return "user:" + userID }
 func OrgScope(orgID string) string           { return "org:" + orgID }
 
+// IntegrationScope is the unit's feed for the authority's integration account: what the
+// provider tells the authority (the ends of measures), never the unit's care records.
+func IntegrationScope(unitID string) string { return "unit:" + unitID + ":integration" }
+
 // seesAllOfUnit are the roles that see a unit's managers' scope (all deviations, analyses).
 var seesAllOfUnit = []Role{RoleUnitManager, RoleLicensed}
 
@@ -276,7 +280,9 @@ func AccessFor(u User, grants []Grant, units map[string]Unit, t time.Time) Acces
 		a.Roles[g.UnitID] = append(a.Roles[g.UnitID], g.Role)
 		a.ProviderOf[g.UnitID] = unit.ProviderID
 		if g.Role == RoleIntegration {
-			continue // the authority's system pushes in; it syncs nothing out
+			// The authority's system pushes in; it pulls only its own feed.
+			add(IntegrationScope(g.UnitID))
+			continue
 		}
 		add(UnitScope(g.UnitID))
 		if slices.Contains(seesAllOfUnit, g.Role) {

@@ -61,6 +61,15 @@ func Defaults() []List {
 			{Code: "in_hospital", LabelSV: "Brukaren på sjukhus", LabelEN: "The client is in hospital"},
 			{Code: "other", LabelSV: "Annat", LabelEN: "Other"},
 		}},
+		// The codes are those of assignments.EndReasons, which the authority's deliveries use.
+		{Kind: KindEndReasons, Items: []Item{ // avslutsorsak för insats
+			{Code: "no_longer_needed", LabelSV: "Behov upphört", LabelEN: "No longer needed"},
+			{Code: "deceased", LabelSV: "Avliden", LabelEN: "Deceased"},
+			{Code: "moved", LabelSV: "Flyttat", LabelEN: "Moved away"},
+			{Code: "other_provider", LabelSV: "Annan utförare", LabelEN: "Another provider"},
+			{Code: "hospital", LabelSV: "Sjukhusvistelse", LabelEN: "In hospital"},
+			{Code: "other", LabelSV: "Annat", LabelEN: "Other"},
+		}},
 	}
 }
 

@@ -6,7 +6,9 @@ package reference
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -29,10 +31,11 @@ const (
 	KindDeviationTypes  = "deviation_types"   // avvikelsetyp
 	KindDeviationAreas  = "deviation_areas"   // område, per verksamhet
 	KindNotGivenReasons = "not_given_reasons" // orsak ej given
+	KindEndReasons      = "end_reasons"       // avslutsorsak (GF-avslutsorsak) of a measure
 )
 
 // Kinds are every kind of list, in the order Defaults gives them.
-var Kinds = []string{KindKeywords, KindPhraseTexts, KindMeasureKinds, KindDeviationTypes, KindDeviationAreas, KindNotGivenReasons}
+var Kinds = []string{KindKeywords, KindPhraseTexts, KindMeasureKinds, KindDeviationTypes, KindDeviationAreas, KindNotGivenReasons, KindEndReasons}
 
 // Activities (verksamhet) a deviation happens in: the law it falls under.
 var Activities = []string{"SoL", "HSL", "LSS"}
@@ -86,3 +89,27 @@ func Seed(ctx context.Context, e *syncengine.Engine, municipalityID string) erro
 }
 
 func validKind(k string) bool { return slices.Contains(Kinds, k) }
+
+// Items are the entries of a municipality's list of a kind: the stored list, or the
+// defaults of that kind when the list has not been seeded yet.
+func Items(r interface {
+	Get(kind, id string) (syncengine.Record, bool, error)
+}, municipalityID, kind string) ([]Item, error) {
+	rec, ok, err := r.Get(Kind, ListID(municipalityID, kind))
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		var l List
+		if err := json.Unmarshal(rec.Data, &l); err != nil {
+			return nil, fmt.Errorf("reference: unable to decode list %s: %w", kind, err)
+		}
+		return l.Items, nil
+	}
+	for _, l := range Defaults() {
+		if l.Kind == kind {
+			return l.Items, nil
+		}
+	}
+	return nil, nil
+}

@@ -15,6 +15,7 @@ var Mutations = map[string]bool{
 	"journal.note.correct":  true,
 	"journal.close":         true,
 	"assignment.distribute": true,
+	"assignment.end":        true,
 	"deviation.analyse":     true,
 	"signing.list.save":     true,
 	"delegation.grant":      true,

@@ -74,6 +74,8 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Post("/integration/assignments", h.RequireAuth, h.IntegrationAssignments)
 	v1.Post("/integration/clients", h.RequireAuth, h.IntegrationClients)
 	v1.Get("/units/:id/statistics", h.RequireAuth, RequireTraining, h.UnitStatistics)
+	v1.Get("/units/:id/ending", h.RequireAuth, RequireTraining, h.UnitEnding)
+	v1.Get("/clients/:id/journal.pdf", h.RequireAuth, RequireTraining, h.ClientJournalPDF)
 	v1.Get("/admin/access-log", h.RequireAuth, RequireTraining, h.AdminAccessLog)
 	v1.Get("/admin/access-log/export", h.RequireAuth, RequireTraining, h.AdminAccessLogExport)
 	v1.Get("/push/vapid-public-key", h.RequireAuth, h.PushVAPIDKey)

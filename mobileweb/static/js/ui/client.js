@@ -19,6 +19,7 @@ import { show, currentNav, back, badge, empty } from './view.js';
 import { healthFlags } from './health.js';
 import { clientPlans } from './planview.js';
 import { plansOf } from '../plans.js';
+import { pdfButton } from './journalpdf.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
 
@@ -46,6 +47,8 @@ export async function render(clientId, what) {
       state.closed || state.closing ? null : h('a', { class: 'btn primary', href: `#/note/${clientId}`, testid: 'note-new' }, t('note.new')),
       h('a', { class: 'btn', href: `#/deviation/${clientId}`, testid: 'deviation-new' }, t('deviation.new')),
       may.manager ? h('a', { class: 'btn', href: `#/readlog/${c.unit_id}/${clientId}`, testid: 'client-readlog' }, t('readlog.who_read')) : null,
+      may.closer ? h('a', { class: 'btn', href: `#/endmeasure/${clientId}`, testid: 'end-measure' }, t('end.open')) : null,
+      may.closer ? pdfButton(clientId) : null,
       may.closer && !state.closed && !state.closing ? h('button', { class: 'btn danger', type: 'button', testid: 'journal-close', on: { click: () => closeJournal(c) } }, t('journal.close.button')) : null),
   ];
   let body = [h('p', { class: 'hint' }, t('client.choose'))];

@@ -12,7 +12,7 @@ import { enqueue, pendingFor } from '../outbox.js';
 import { isAdministrator } from '../admin.js';
 import { show, currentNav, badge, empty, back, markDirty } from './view.js';
 
-const KINDS = ['keywords', 'phrase_texts', 'measure_kinds', 'deviation_types', 'deviation_areas', 'not_given_reasons'];
+const KINDS = ['keywords', 'phrase_texts', 'measure_kinds', 'deviation_types', 'deviation_areas', 'not_given_reasons', 'end_reasons'];
 const ACTIVITIES = ['SoL', 'HSL', 'LSS'];
 // Deviation types are codes deviation.report knows: they are renamed, never added.
 const FIXED = ['deviation_types'];

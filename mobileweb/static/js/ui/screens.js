@@ -31,6 +31,8 @@ const loaders = {
   bulletins: () => import('./board.js'),
   reflists: () => import('./reflists.js'),
   statistics: () => import('./statistics.js'),
+  ending: () => import('./ending.js'),
+  endmeasure: () => import('./endmeasure.js'),
 };
 
 // screenOf is the render function of the screen name (Today for an unknown one).

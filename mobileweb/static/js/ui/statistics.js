@@ -105,7 +105,8 @@ function body(s, unit) {
     h('h2', {}, t('stats.plans')),
     table('stats-plans', t('stats.plans'), [t('stats.what'), t('stats.number')],
       PLAN_COUNTS.map(c => ({ testid: `stats-plans-row-${c}`, cells: [t(`stats.plans.${c}`), h('span', { testid: `stats-plans-${c}` }, String((s.plans || {})[c] || 0))] }))),
-    h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/plans/${encodeURIComponent(unit.id)}`, testid: 'stats-plans-link' }, t('plans.list_link')), csvLink),
+    h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/plans/${encodeURIComponent(unit.id)}`, testid: 'stats-plans-link' }, t('plans.list_link')),
+      h('a', { class: 'btn', href: `#/ending/${encodeURIComponent(unit.id)}`, testid: 'stats-ending-link' }, t('nav.ending')), csvLink),
   ];
 }
 

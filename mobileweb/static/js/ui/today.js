@@ -101,7 +101,10 @@ export async function render() {
     h('div', { class: 'actions' },
       h('a', { class: 'btn', href: '#/deviation', testid: 'deviation-new' }, t('deviation.new')),
       // The coordinator's plans to establish and follow-ups due (genomförandeplaner).
-      (user.roles || []).some(r => DISTRIBUTORS.includes(r.role)) ? h('a', { class: 'btn', href: '#/plans', testid: 'today-plans' }, t('plans.title')) : null));
+      (user.roles || []).some(r => DISTRIBUTORS.includes(r.role)) ? h('a', { class: 'btn', href: '#/plans', testid: 'today-plans' }, t('plans.title')) : null,
+      // The clients with nothing left running (Ej aktuella – att avsluta): a link here, not a
+      // tab, so that the phone's tab bar keeps one row.
+      (user.roles || []).some(r => DISTRIBUTORS.includes(r.role)) ? h('a', { class: 'btn', href: '#/ending', testid: 'nav-ending' }, t('nav.ending')) : null));
 }
 
 // DISTRIBUTORS are the roles that distribute a unit's assignments (assignment.distribute).
