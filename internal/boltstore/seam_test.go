@@ -19,7 +19,6 @@ var boltAllowed = []string{
 	"syncengine",
 	"internal/boltstore",
 	// Still opening their own buckets (issue 17 item 1 goes on with these):
-	"internal/auth",     // sessions, refresh tokens, revoked devices
 	"internal/identity", // users, grants, org, throttling, used TOTP steps, reviews
 }
 

@@ -115,7 +115,11 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	sessions, err := auth.NewSessionStore(db, cfg.Now, cfg.SessionMax)
+	sessionStorage, err := kept.Sessions()
+	if err != nil {
+		return err
+	}
+	sessions, err := auth.NewSessionStore(sessionStorage, cfg.Now, cfg.SessionMax)
 	if err != nil {
 		return err
 	}
