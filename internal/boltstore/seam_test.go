@@ -12,14 +12,12 @@ import (
 	"testing"
 )
 
-// Packages (directories under the module root) whose non-test source may import bbolt: the
-// bbolt store itself (syncengine keeps the log, this package the rest), and the packages
-// that still keep their own buckets until they move behind a store interface.
+// Packages (directories under the module root) whose non-test source may import bbolt:
+// the bbolt store itself (syncengine keeps the log, this package the rest). Tests may
+// read the file themselves.
 var boltAllowed = []string{
 	"syncengine",
 	"internal/boltstore",
-	// Still opening their own buckets (issue 17 item 1 goes on with these):
-	"internal/identity", // users, grants, org, throttling, used TOTP steps, reviews
 }
 
 // TestOnlyTheStoreUsesBolt keeps the store seam closed: a package other than the bbolt

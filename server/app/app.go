@@ -102,7 +102,6 @@ func (a *App) build() error {
 		}
 		a.tls = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
-	db := a.Store.DB()
 	kept := boltstore.New(a.Store)
 	secret := cfg.JWTSecret
 	if len(secret) == 0 {
@@ -111,7 +110,11 @@ func (a *App) build() error {
 			return err
 		}
 	}
-	ids, err := identity.NewStore(db)
+	identityStorage, err := kept.Identity()
+	if err != nil {
+		return err
+	}
+	ids, err := identity.NewStore(identityStorage)
 	if err != nil {
 		return err
 	}
