@@ -33,7 +33,9 @@ type BoltStore struct {
 	cache *valueCache
 }
 
-// DB gives the underlying file to packages that keep their own buckets in it.
+// DB gives the underlying file to internal/boltstore, which keeps the server's other
+// durable things in it behind their packages' store interfaces (and to tests that read
+// the file). No other package opens it (boltstore.TestOnlyTheStoreUsesBolt).
 func (s *BoltStore) DB() *bolt.DB { return s.db }
 
 // Close closes the file.

@@ -4,23 +4,46 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
-	"go.etcd.io/bbolt"
 )
 
-var (
-	bucketSessions = []byte("auth_sessions")
-	bucketRefresh  = []byte("auth_refresh")
-	// bucketRevokedDevices: device id → revokedDevice. A revoked device id is never given
-	// a session again; its next request answers device_revoked and the phone wipes its data.
-	bucketRevokedDevices = []byte("auth_revoked_devices")
-)
+// SessionStorage keeps sessions, refresh tokens (by hash) and revoked devices durably (in
+// bbolt: boltstore.Sessions, buckets auth_sessions, auth_refresh, auth_revoked_devices).
+// A revoked device id is never given a session again; its next request answers
+// device_revoked and the phone wipes its data.
+type SessionStorage interface {
+	// ViewSessions runs fn in a read transaction.
+	ViewSessions(fn func(SessionTx) error) error
+	// UpdateSessions runs fn in a write transaction, committed durably when fn returns nil
+	// and not at all otherwise. Write transactions are serialised: what fn read is still
+	// so when it commits (a refresh token is used once, even by two servers at once).
+	UpdateSessions(fn func(SessionTx) error) error
+}
+
+// SessionTx is a transaction of a SessionStorage. Records are given and returned by
+// value; nothing it returns stays valid beyond the transaction but what it copied.
+type SessionTx interface {
+	// Session returns the session with id (found false: none).
+	Session(id string) (sess Session, found bool, err error)
+	PutSession(sess Session) error
+	// EachSession calls fn for every session; fn must not write.
+	EachSession(fn func(Session) error) error
+	DeleteSession(id string) error
+	// Refresh returns the record of a refresh token by the token's hash.
+	Refresh(hash []byte) (rec RefreshRecord, found bool, err error)
+	PutRefresh(hash []byte, rec RefreshRecord) error
+	// EachRefresh calls fn for every refresh token's record; fn must not write.
+	EachRefresh(fn func(hash []byte, rec RefreshRecord) error) error
+	DeleteRefresh(hash []byte) error
+	// RevokedDevice tells whether a device was revoked.
+	RevokedDevice(deviceID string) (bool, error)
+	PutRevokedDevice(deviceID string, rd RevokedDevice) error
+}
 
 // Reasons recorded when a session ends early.
 const (
@@ -51,40 +74,29 @@ type Session struct {
 	RevokeReason string    `json:"revoke_reason,omitempty"`
 }
 
-// refreshRecord is stored under the SHA-256 of a refresh token.
-type refreshRecord struct {
+// RefreshRecord is stored under the SHA-256 of a refresh token.
+type RefreshRecord struct {
 	SessionID string    `json:"session_id"`
 	IssuedAt  time.Time `json:"issued_at"`
 	UsedAt    time.Time `json:"used_at,omitzero"`
 }
 
-// SessionStore keeps refresh sessions in bbolt. Only hashes of refresh
+// SessionStore keeps refresh sessions in a SessionStorage. Only hashes of refresh
 // tokens are stored.
 type SessionStore struct {
-	db       *bbolt.DB
+	db       SessionStorage
 	now      func() time.Time
 	absolute time.Duration
 }
 
-// NewSessionStore creates the buckets it needs in db. absolute is the maximum
-// age of a session (one shift). A nil now means time.Now.
-func NewSessionStore(db *bbolt.DB, now func() time.Time, absolute time.Duration) (*SessionStore, error) {
+// NewSessionStore keeps sessions in db. absolute is the maximum age of a session (one
+// shift). A nil now means time.Now.
+func NewSessionStore(db SessionStorage, now func() time.Time, absolute time.Duration) (*SessionStore, error) {
 	if db == nil || absolute <= 0 {
 		return nil, errors.New("auth: session store needs a db and a positive absolute limit")
 	}
 	if now == nil {
 		now = time.Now
-	}
-	err := db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketRefresh, bucketRevokedDevices} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("auth: create buckets: %w", err)
 	}
 	return &SessionStore{db: db, now: now, absolute: absolute}, nil
 }
@@ -99,11 +111,11 @@ func (s *SessionStore) Create(userID, deviceID string) (refreshToken string, ses
 	now := s.now()
 	sess = Session{ID: id.String(), UserID: userID, DeviceID: deviceID, CreatedAt: now, LastUsedAt: now}
 	refreshToken = newOpaqueToken()
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.db.UpdateSessions(func(tx SessionTx) error {
 		if err := putSession(tx, sess); err != nil {
 			return err
 		}
-		return putRefresh(tx, refreshToken, refreshRecord{SessionID: sess.ID, IssuedAt: now})
+		return putRefresh(tx, refreshToken, RefreshRecord{SessionID: sess.ID, IssuedAt: now})
 	})
 	if err != nil {
 		return "", Session{}, wrap("create session", err)
@@ -123,14 +135,14 @@ func (s *SessionStore) Create(userID, deviceID string) (refreshToken string, ses
 // to spend those with made-up tokens. Only a token that would rotate or revoke writes, and
 // the write checks it again.
 func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Session, err error) {
-	if err := s.db.View(func(tx *bbolt.Tx) error {
+	if err := s.db.ViewSessions(func(tx SessionTx) error {
 		_, _, err := s.refreshable(tx, refreshToken)
 		return err
 	}); err != nil {
 		return "", Session{}, refusal("rotate", err)
 	}
 	reused := false
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.db.UpdateSessions(func(tx SessionTx) error {
 		rec, cur, err := s.refreshable(tx, refreshToken) // again: another rotation may have come first
 		if err != nil {
 			return err // a refusal writes nothing
@@ -143,11 +155,11 @@ func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Sessio
 			return putSession(tx, sess) // committed: the reuse ends the session
 		}
 		rec.UsedAt = now
-		if err := putJSON(tx.Bucket(bucketRefresh), tokenHash(refreshToken), rec); err != nil {
+		if err := tx.PutRefresh(tokenHash(refreshToken), rec); err != nil {
 			return err
 		}
 		newToken = newOpaqueToken()
-		if err := putRefresh(tx, newToken, refreshRecord{SessionID: sess.ID, IssuedAt: now}); err != nil {
+		if err := putRefresh(tx, newToken, RefreshRecord{SessionID: sess.ID, IssuedAt: now}); err != nil {
 			return err
 		}
 		sess.LastUsedAt = now
@@ -165,9 +177,8 @@ func (s *SessionStore) Rotate(refreshToken string) (newToken string, sess Sessio
 // refreshable finds the record of a refresh token and its running session, reading only:
 // ErrRefreshInvalid for an unknown token or session, ErrSessionEnded or ErrDeviceRevoked
 // for one of an ended session (used or not: an ended session has nothing left to revoke).
-func (s *SessionStore) refreshable(tx *bbolt.Tx, refreshToken string) (refreshRecord, Session, error) {
-	var rec refreshRecord
-	found, err := getJSON(tx.Bucket(bucketRefresh), tokenHash(refreshToken), &rec)
+func (s *SessionStore) refreshable(tx SessionTx, refreshToken string) (RefreshRecord, Session, error) {
+	rec, found, err := tx.Refresh(tokenHash(refreshToken))
 	if err != nil {
 		return rec, Session{}, err
 	}
@@ -202,7 +213,7 @@ func refusal(op string, err error) error {
 // Get returns the session with id, ended or not.
 func (s *SessionStore) Get(id string) (Session, error) {
 	var sess Session
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.db.ViewSessions(func(tx SessionTx) error {
 		var err error
 		sess, err = getSession(tx, id)
 		return err
@@ -226,8 +237,8 @@ func (s *SessionStore) Active(id string) (Session, error) {
 	return sess, nil
 }
 
-// revokedDevice records who revoked a device and when.
-type revokedDevice struct {
+// RevokedDevice records who revoked a device and when.
+type RevokedDevice struct {
 	RevokedAt time.Time `json:"revoked_at"`
 	RevokedBy string    `json:"revoked_by"`
 }
@@ -236,9 +247,9 @@ type revokedDevice struct {
 // that its next request answers device_revoked. It returns how many sessions it ended.
 func (s *SessionStore) RevokeDevice(deviceID, by string) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.db.UpdateSessions(func(tx SessionTx) error {
 		now := s.now()
-		if err := putJSON(tx.Bucket(bucketRevokedDevices), []byte(deviceID), revokedDevice{RevokedAt: now, RevokedBy: by}); err != nil {
+		if err := tx.PutRevokedDevice(deviceID, RevokedDevice{RevokedAt: now, RevokedBy: by}); err != nil {
 			return err
 		}
 		var err error
@@ -251,9 +262,13 @@ func (s *SessionStore) RevokeDevice(deviceID, by string) (int, error) {
 // DeviceRevoked tells whether a device was revoked.
 func (s *SessionStore) DeviceRevoked(deviceID string) (bool, error) {
 	revoked := false
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		revoked = deviceID != "" && tx.Bucket(bucketRevokedDevices).Get([]byte(deviceID)) != nil
-		return nil
+	err := s.db.ViewSessions(func(tx SessionTx) error {
+		if deviceID == "" {
+			return nil
+		}
+		var err error
+		revoked, err = tx.RevokedDevice(deviceID)
+		return err
 	})
 	return revoked, err
 }
@@ -263,12 +278,8 @@ func (s *SessionStore) DeviceRevoked(deviceID string) (bool, error) {
 func (s *SessionStore) DeviceUser(deviceID string) (string, error) {
 	var user string
 	var latest time.Time
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
-			var sess Session
-			if err := json.Unmarshal(v, &sess); err != nil {
-				return fmt.Errorf("corrupt record: %w", err)
-			}
+	err := s.db.ViewSessions(func(tx SessionTx) error {
+		return tx.EachSession(func(sess Session) error {
 			if sess.DeviceID == deviceID && !sess.CreatedAt.Before(latest) {
 				user, latest = sess.UserID, sess.CreatedAt
 			}
@@ -282,7 +293,7 @@ func (s *SessionStore) DeviceUser(deviceID string) (string, error) {
 // returns how many it ended.
 func (s *SessionStore) RevokeUser(userID, reason, keep string) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.db.UpdateSessions(func(tx SessionTx) error {
 		var err error
 		n, err = revokeWhere(tx, s.now(), reason, func(sess Session) bool { return sess.UserID == userID && sess.ID != keep })
 		return err
@@ -294,12 +305,8 @@ func (s *SessionStore) RevokeUser(userID, reason, keep string) (int, error) {
 func (s *SessionStore) UserSessions(userID string) ([]Session, error) {
 	var out []Session
 	now := s.now()
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
-			var sess Session
-			if err := json.Unmarshal(v, &sess); err != nil {
-				return fmt.Errorf("corrupt record: %w", err)
-			}
+	err := s.db.ViewSessions(func(tx SessionTx) error {
+		return tx.EachSession(func(sess Session) error {
 			if sess.UserID == userID && !s.ended(sess, now) {
 				out = append(out, sess)
 			}
@@ -312,13 +319,9 @@ func (s *SessionStore) UserSessions(userID string) ([]Session, error) {
 
 // revokeWhere revokes the running sessions that match; sessions are few (one per
 // logged-in phone, pruned after a shift), so a scan is cheap.
-func revokeWhere(tx *bbolt.Tx, now time.Time, reason string, match func(Session) bool) (int, error) {
+func revokeWhere(tx SessionTx, now time.Time, reason string, match func(Session) bool) (int, error) {
 	var hit []Session
-	err := tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
-		var sess Session
-		if err := json.Unmarshal(v, &sess); err != nil {
-			return fmt.Errorf("corrupt record: %w", err)
-		}
+	err := tx.EachSession(func(sess Session) error {
 		if sess.RevokedAt.IsZero() && match(sess) {
 			hit = append(hit, sess)
 		}
@@ -338,7 +341,7 @@ func revokeWhere(tx *bbolt.Tx, now time.Time, reason string, match func(Session)
 
 // Revoke ends a session. Revoking an ended session keeps the first reason.
 func (s *SessionStore) Revoke(id, reason string) error {
-	return wrap("revoke", s.db.Update(func(tx *bbolt.Tx) error {
+	return wrap("revoke", s.db.UpdateSessions(func(tx SessionTx) error {
 		sess, err := getSession(tx, id)
 		if err != nil {
 			return err
@@ -356,56 +359,42 @@ func (s *SessionStore) Revoke(id, reason string) error {
 func (s *SessionStore) Prune() (int, error) {
 	cutoff := s.now().Add(-s.absolute)
 	gone := map[string]bool{}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		if err := deleteWhere(tx.Bucket(bucketSessions), func(v []byte) (bool, error) {
-			var sess Session
-			if err := json.Unmarshal(v, &sess); err != nil {
-				return false, err
-			}
-			old := !sess.CreatedAt.After(cutoff)
-			if old {
+	err := s.db.UpdateSessions(func(tx SessionTx) error {
+		var old []string
+		if err := tx.EachSession(func(sess Session) error {
+			if !sess.CreatedAt.After(cutoff) {
+				old = append(old, sess.ID)
 				gone[sess.ID] = true
 			}
-			return old, nil
+			return nil
 		}); err != nil {
 			return err
 		}
-		return deleteWhere(tx.Bucket(bucketRefresh), func(v []byte) (bool, error) {
-			var rec refreshRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return false, err
+		for _, id := range old {
+			if err := tx.DeleteSession(id); err != nil {
+				return err
 			}
-			return gone[rec.SessionID], nil
-		})
+		}
+		var hashes [][]byte
+		if err := tx.EachRefresh(func(hash []byte, rec RefreshRecord) error {
+			if gone[rec.SessionID] {
+				hashes = append(hashes, append([]byte(nil), hash...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, h := range hashes {
+			if err := tx.DeleteRefresh(h); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, wrap("prune", err)
 	}
 	return len(gone), nil
-}
-
-// deleteWhere deletes the entries of b whose value satisfies del.
-func deleteWhere(b *bbolt.Bucket, del func(v []byte) (bool, error)) error {
-	var keys [][]byte
-	err := b.ForEach(func(k, v []byte) error {
-		d, err := del(v)
-		if err != nil {
-			return fmt.Errorf("corrupt record: %w", err)
-		}
-		if d {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // wrap prefixes err, leaving nil and the package's sentinels untouched.
@@ -433,9 +422,11 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
-func getSession(tx *bbolt.Tx, id string) (Session, error) {
-	var sess Session
-	found, err := getJSON(tx.Bucket(bucketSessions), []byte(id), &sess)
+func getSession(tx SessionTx, id string) (Session, error) {
+	if id == "" {
+		return Session{}, ErrSessionNotFound
+	}
+	sess, found, err := tx.Session(id)
 	if err != nil {
 		return Session{}, err
 	}
@@ -445,34 +436,10 @@ func getSession(tx *bbolt.Tx, id string) (Session, error) {
 	return sess, nil
 }
 
-func putSession(tx *bbolt.Tx, sess Session) error {
-	return putJSON(tx.Bucket(bucketSessions), []byte(sess.ID), sess)
-}
+func putSession(tx SessionTx, sess Session) error { return tx.PutSession(sess) }
 
-func putRefresh(tx *bbolt.Tx, token string, rec refreshRecord) error {
-	return putJSON(tx.Bucket(bucketRefresh), tokenHash(token), rec)
-}
-
-func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
-	if len(key) == 0 {
-		return false, nil
-	}
-	data := b.Get(key)
-	if data == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("corrupt record: %w", err)
-	}
-	return true, nil
-}
-
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put(key, data)
+func putRefresh(tx SessionTx, token string, rec RefreshRecord) error {
+	return tx.PutRefresh(tokenHash(token), rec)
 }
 
 // ExpiresAt is when a session ends at the latest (one shift after it began).

@@ -9,20 +9,33 @@ import (
 	"go.etcd.io/bbolt"
 
 	"vardag/internal/auth"
+	"vardag/internal/boltstore"
+	"vardag/syncengine"
 )
 
-func newStore(t *testing.T, c *clock) (*auth.SessionStore, *bbolt.DB) {
+// newStore keeps sessions in a real bbolt file, as the server does; the test reads the
+// file (st.DB()) to see what is stored.
+func newStore(t *testing.T, c *clock) (*auth.SessionStore, *syncengine.BoltStore) {
 	t.Helper()
-	db, err := bbolt.Open(filepath.Join(t.TempDir(), "auth.db"), 0o600, nil)
+	st, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "auth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	s, err := auth.NewSessionStore(db, c.Now, 12*time.Hour)
+	t.Cleanup(func() { st.Close() })
+	s, err := auth.NewSessionStore(sessionStorage(t, st), c.Now, 12*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, db
+	return s, st
+}
+
+func sessionStorage(t *testing.T, st *syncengine.BoltStore) auth.SessionStorage {
+	t.Helper()
+	sessions, err := boltstore.New(st).Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sessions
 }
 
 func TestSessionRotate(t *testing.T) {
@@ -53,7 +66,7 @@ func TestSessionRotate(t *testing.T) {
 		t.Fatalf("active: %v", err)
 	}
 	// Only hashes are stored: the raw token appears nowhere in the bucket.
-	db.View(func(tx *bbolt.Tx) error {
+	db.DB().View(func(tx *bbolt.Tx) error {
 		return tx.Bucket([]byte("auth_refresh")).ForEach(func(k, v []byte) error {
 			if string(k) == tok1 || string(k) == tok2 {
 				t.Error("raw refresh token stored as key")
@@ -146,7 +159,7 @@ func TestSessionStoreReopen(t *testing.T) {
 	c := newClock()
 	s, db := newStore(t, c)
 	tok, _, _ := s.Create("u1", "d1")
-	s2, err := auth.NewSessionStore(db, c.Now, 12*time.Hour)
+	s2, err := auth.NewSessionStore(sessionStorage(t, db), c.Now, 12*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -10,8 +9,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Errors of account creation: a field the rules refuse. The HTTP layer maps each to its
@@ -60,13 +57,14 @@ func CheckPhone(s string) error {
 // `vardag init` takes.
 func (s *Store) Blank() (bool, error) {
 	blank := true
-	err := s.db.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMunicipalities, bucketUsers} {
-			if k, _ := tx.Bucket(b).Cursor().First(); k != nil {
-				blank = false
-			}
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		municipality, err := tx.AnyMunicipality()
+		if err != nil {
+			return err
 		}
-		return nil
+		user, err := tx.AnyUser()
+		blank = !municipality && !user
+		return err
 	})
 	return blank, err
 }
@@ -75,12 +73,8 @@ func (s *Store) Blank() (bool, error) {
 // account once (a municipality has thousands, not millions).
 func (s *Store) UsersWhere(keep func(User) bool) ([]User, error) {
 	var out []User
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUsers).ForEach(func(_, v []byte) error {
-			var u User
-			if err := json.Unmarshal(v, &u); err != nil {
-				return err
-			}
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		return tx.EachUser(func(u User) error {
 			if keep(u) {
 				out = append(out, u)
 			}
@@ -147,25 +141,14 @@ func (s *Store) CreateUsers(users []User, grants []Grant) error {
 			return fmt.Errorf("identity: unknown role %q", g.Role)
 		}
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		names := tx.Bucket(bucketUsernames)
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
 		for _, u := range users {
-			key := []byte(strings.ToLower(u.Username))
-			if names.Get(key) != nil || tx.Bucket(bucketUsers).Get([]byte(u.ID)) != nil {
-				return fmt.Errorf("identity: user %s: %w", u.ID, ErrDuplicate)
-			}
-			if err := names.Put(key, []byte(u.ID)); err != nil {
-				return err
-			}
-			if err := putJSON(tx, bucketUsers, u.ID, u); err != nil {
+			if err := createUser(tx, u); err != nil {
 				return err
 			}
 		}
 		for _, g := range grants {
-			if tx.Bucket(bucketUsers).Get([]byte(g.UserID)) == nil || tx.Bucket(bucketUnits).Get([]byte(g.UnitID)) == nil {
-				return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
-			}
-			if err := putJSON(tx, bucketGrants, g.UserID+"\x00"+g.ID, g); err != nil {
+			if err := putGrantOfKnown(tx, g); err != nil {
 				return err
 			}
 		}

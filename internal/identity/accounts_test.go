@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"vardag/internal/identity"
+	"vardag/syncengine"
 )
 
 func TestAccountFieldRules(t *testing.T) {
@@ -44,12 +43,12 @@ func TestAccountFieldRules(t *testing.T) {
 // (and administrators), not by another provider's; once granted, the usual rule holds; an
 // account whose grants all expired is not anybody's new account.
 func TestANewAccountIsItsProvidersUntilItsFirstGrant(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "id.db"), 0o600, nil)
+	db, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "id.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := identity.NewStore(db)
+	s, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

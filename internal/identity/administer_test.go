@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"vardag/internal/identity"
+	"vardag/syncengine"
 )
 
 // TestNobodyAdministersAnAccountAtOrAboveTheirOwnRole: the rule of DESIGN.md
@@ -17,12 +16,12 @@ import (
 // care staff of their units and sub-units, no other manager; a unit representative only
 // care staff; an account that is also a manager elsewhere is only an administrator's.
 func TestNobodyAdministersAnAccountAtOrAboveTheirOwnRole(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "id.db"), 0o600, nil)
+	db, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "id.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := identity.NewStore(db)
+	s, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

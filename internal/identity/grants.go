@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"vardag/internal/uuids"
 )
 
@@ -230,9 +228,9 @@ func heldRoles(t Target) []Role {
 // storeGrants writes grants in one transaction and then to memory; the caller holds
 // writeMu.
 func (s *Store) storeGrants(gs ...Grant) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
 		for _, g := range gs {
-			if err := putJSON(tx, bucketGrants, grantKey(g), g); err != nil {
+			if err := tx.PutGrant(g); err != nil {
 				return err
 			}
 		}

@@ -9,17 +9,19 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"vardag/internal/boltstore"
 	"vardag/internal/identity"
+	"vardag/syncengine"
 )
 
-func openStore(t *testing.T) (*bolt.DB, *identity.Store) {
+func openStore(t *testing.T) (*syncengine.BoltStore, *identity.Store) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "id.db"), 0o600, nil)
+	db, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "id.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s, err := identity.NewStore(db)
+	s, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func TestAnOrganisationNumberIsCheckedByItsLuhnDigit(t *testing.T) {
 func TestRecordsStoredBeforeKindsAndStatusesStillRead(t *testing.T) {
 	db, _ := openStore(t)
 	until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	err := db.Update(func(tx *bolt.Tx) error {
+	err := db.DB().Update(func(tx *bolt.Tx) error {
 		for bucket, kv := range map[string][2]string{
 			"id_providers": {"p1", `{"id":"p1","municipality_id":"m","name":"Omsorg Norr AB","private":true}`},
 			"id_units":     {"u1", `{"id":"u1","provider_id":"p1","name":"Björken"}`},
@@ -61,7 +63,7 @@ func TestRecordsStoredBeforeKindsAndStatusesStillRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := identity.NewStore(db)
+	s, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,4 +141,14 @@ func TestTwoManagersApprovingAtOnceBothCount(t *testing.T) {
 	if !access("worker").Has("b", identity.RoleCareStaff) {
 		t.Fatal("the approved grant gives nothing")
 	}
+}
+
+// identityStorage keeps the identity records in db, a real bbolt file, as the server does.
+func identityStorage(t *testing.T, db *syncengine.BoltStore) identity.Storage {
+	t.Helper()
+	st, err := boltstore.New(db).Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

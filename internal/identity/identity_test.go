@@ -6,18 +6,17 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"vardag/internal/identity"
+	"vardag/syncengine"
 )
 
 func TestScopesFollowValidGrants(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "id.db"), 0o600, nil)
+	db, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "id.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := identity.NewStore(db)
+	s, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +60,11 @@ func TestScopesFollowValidGrants(t *testing.T) {
 
 func TestUnitsAndGrantsInMemorySurviveReopening(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "id.db")
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := syncengine.OpenBolt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := identity.NewStore(db)
+	s, _ := identity.NewStore(identityStorage(t, db))
 	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	s.PutProvider(identity.Provider{ID: "p"})
 	s.PutUnit(identity.Unit{ID: "aspen", ProviderID: "p"})
@@ -78,9 +77,9 @@ func TestUnitsAndGrantsInMemorySurviveReopening(t *testing.T) {
 	s.PutGrant(identity.Grant{ID: "2", UserID: "bo", UnitID: "aspen", Role: identity.RoleCareStaff, ValidUntil: now.Add(time.Hour)})
 	s.PutGrant(identity.Grant{ID: "3", UserID: "lars", UnitID: "lonnen", Role: identity.RoleCareStaff, ValidUntil: now.Add(time.Hour)})
 	db.Close()
-	db, _ = bolt.Open(path, 0o600, nil)
+	db, _ = syncengine.OpenBolt(path)
 	defer db.Close()
-	s, err = identity.NewStore(db)
+	s, err = identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}

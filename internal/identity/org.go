@@ -1,14 +1,11 @@
 package identity
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Errors of the organisation.
@@ -23,7 +20,7 @@ var (
 // Municipality returns a municipality by id.
 func (s *Store) Municipality(id string) (Municipality, error) {
 	var m Municipality
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketMunicipalities, id, &m) })
+	err := s.db.ViewIdentity(func(tx RecordsTx) (err error) { m, err = tx.Municipality(id); return })
 	return m, err
 }
 
@@ -82,11 +79,14 @@ func (s *Store) CreateProvider(p Provider) error {
 		}
 	}
 	s.mu.RUnlock()
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketProviders).Get([]byte(p.ID)) != nil {
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
+		switch err := exists(tx.Provider(p.ID)); {
+		case err == nil:
 			return ErrDuplicate
+		case !errors.Is(err, ErrNotFound):
+			return err
 		}
-		return putJSON(tx, bucketProviders, p.ID, p)
+		return tx.PutProvider(p)
 	})
 	if err == nil {
 		s.mu.Lock()
@@ -134,12 +134,8 @@ func (s *Store) EndProvider(providerID string, endsAt time.Time) error {
 	}
 	p.EndsAt = endsAt
 	employees := map[string]bool{} // accounts that name the provider as theirs
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
-			var u User
-			if err := json.Unmarshal(v, &u); err != nil {
-				return err
-			}
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		return tx.EachUser(func(u User) error {
 			if u.ProviderID == providerID {
 				employees[u.ID] = true
 			}
@@ -162,12 +158,12 @@ func (s *Store) EndProvider(providerID string, endsAt time.Time) error {
 		}
 	}
 	s.mu.RUnlock()
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := putJSON(tx, bucketProviders, p.ID, p); err != nil {
+	err = s.db.UpdateIdentity(func(tx RecordsTx) error {
+		if err := tx.PutProvider(p); err != nil {
 			return err
 		}
 		for _, g := range changed {
-			if err := putJSON(tx, bucketGrants, grantKey(g), g); err != nil {
+			if err := tx.PutGrant(g); err != nil {
 				return err
 			}
 		}

@@ -1,7 +1,5 @@
 package identity
 
-import bolt "go.etcd.io/bbolt"
-
 // MunicipalityOf returns the municipality whose unit (or sub-unit) unitID is: its
 // provider's municipality. ok is false for an unknown unit or provider.
 func (s *Store) MunicipalityOf(unitID string) (municipalityID string, ok bool) {
@@ -10,7 +8,7 @@ func (s *Store) MunicipalityOf(unitID string) (municipalityID string, ok bool) {
 		return "", false
 	}
 	var p Provider
-	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketProviders, unit.ProviderID, &p) }); err != nil {
+	if err := s.db.ViewIdentity(func(tx RecordsTx) (err error) { p, err = tx.Provider(unit.ProviderID); return }); err != nil {
 		return "", false
 	}
 	return p.MunicipalityID, p.MunicipalityID != ""

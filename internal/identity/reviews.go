@@ -1,12 +1,8 @@
 package identity
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Review is a unit's access review (behörighetskontroll): who made it and when, the grants
@@ -19,10 +15,6 @@ type Review struct {
 	Kept   []string  `json:"kept"`
 	Ended  []string  `json:"ended"`
 	Note   string    `json:"note,omitempty"`
-}
-
-func reviewKey(unitID string, at time.Time) string {
-	return unitID + "\x00" + at.UTC().Format("2006-01-02T15:04:05.000000000Z")
 }
 
 // RecordReview stores a review and ends the grants it ends, in one transaction. Every
@@ -40,13 +32,13 @@ func (s *Store) RecordReview(r Review, reason string) error {
 		endGrant(&g, r.By, reason, r.At)
 		ended = append(ended, g)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
 		for _, g := range ended {
-			if err := putJSON(tx, bucketGrants, grantKey(g), g); err != nil {
+			if err := tx.PutGrant(g); err != nil {
 				return err
 			}
 		}
-		return putJSON(tx, bucketReviews, reviewKey(r.UnitID, r.At), r)
+		return tx.PutReview(r)
 	})
 	if err != nil {
 		return fmt.Errorf("identity: unable to record an access review: %w", err)
@@ -57,21 +49,10 @@ func (s *Store) RecordReview(r Review, reason string) error {
 
 // LastReview returns a unit's latest access review; ok is false when it has had none.
 func (s *Store) LastReview(unitID string) (r Review, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
-		prefix := unitID + "\x00"
-		c := tx.Bucket(bucketReviews).Cursor()
-		// The last key with the prefix: seek past it, step back.
-		k, v := c.Seek([]byte(unitID + "\x01"))
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		if k == nil || !strings.HasPrefix(string(k), prefix) {
-			return nil
-		}
-		ok = true
-		return json.Unmarshal(v, &r)
+	err = s.db.ViewIdentity(func(tx RecordsTx) error {
+		var err error
+		r, ok, err = tx.LastReview(unitID)
+		return err
 	})
 	return r, ok, err
 }

@@ -1,15 +1,12 @@
 package identity
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Errors of the identity store.
@@ -18,25 +15,15 @@ var (
 	ErrDuplicate = errors.New("identity: already exists")
 )
 
-var (
-	bucketMunicipalities = []byte("id_municipalities")
-	bucketProviders      = []byte("id_providers")
-	bucketUnits          = []byte("id_units")
-	bucketUsers          = []byte("id_users")
-	bucketUsernames      = []byte("id_usernames")      // lower-case username → user id
-	bucketGrants         = []byte("id_grants")         // user id|0|grant id → Grant
-	bucketReviews        = []byte("id_access_reviews") // unit id|0|RFC 3339 time → Review
-)
-
-// Store keeps the organisation, users and grants in buckets of the server's bbolt file.
+// Store keeps the organisation, users and grants in a Storage.
 // Units and grants are also kept in memory, so that mutation handlers can ask about them
 // without opening a transaction inside the sync engine's write transaction.
 type Store struct {
-	db *bolt.DB
+	db Storage
 
 	// writeMu orders the writes that change the memory copies (a grant decided by two
 	// managers at once): each holds it from its transaction to its memory update. It is
-	// taken before the bbolt write lock and mu after it, never the other way round (the
+	// taken before the storage's write lock and mu after it, never the other way round (the
 	// sync engine reads memory inside its own write transaction).
 	writeMu sync.Mutex
 
@@ -47,48 +34,28 @@ type Store struct {
 	grantUser map[string]string  // grant id → user id
 }
 
-// NewStore opens the identity buckets in db.
-func NewStore(db *bolt.DB) (*Store, error) {
-	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMunicipalities, bucketProviders, bucketUnits, bucketUsers, bucketUsernames, bucketGrants, bucketReviews} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("identity: unable to create buckets: %w", err)
+// NewStore loads units, providers and grants from db into memory.
+func NewStore(db Storage) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("identity: the store needs a storage")
 	}
 	s := &Store{db: db, units: map[string]Unit{}, providers: map[string]Provider{}, grants: map[string][]Grant{}, grantUser: map[string]string{}}
-	err = db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketProviders).ForEach(func(_, v []byte) error {
-			var p Provider
-			if err := json.Unmarshal(v, &p); err != nil {
-				return err
-			}
+	err := db.ViewIdentity(func(tx RecordsTx) error {
+		err := tx.EachProvider(func(p Provider) error {
 			s.providers[p.ID] = p
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		err = tx.Bucket(bucketUnits).ForEach(func(_, v []byte) error {
-			var u Unit
-			if err := json.Unmarshal(v, &u); err != nil {
-				return err
-			}
+		err = tx.EachUnit(func(u Unit) error {
 			s.units[u.ID] = u
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketGrants).ForEach(func(_, v []byte) error {
-			var g Grant
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
+		return tx.EachGrant(func(g Grant) error {
 			s.grants[g.UserID] = append(s.grants[g.UserID], g)
 			s.grantUser[g.ID] = g.UserID
 			return nil
@@ -100,25 +67,9 @@ func NewStore(db *bolt.DB) (*Store, error) {
 	return s, nil
 }
 
-func putJSON(tx *bolt.Tx, bucket []byte, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bucket).Put([]byte(key), raw)
-}
-
-func getJSON(tx *bolt.Tx, bucket []byte, key string, v any) error {
-	raw := tx.Bucket(bucket).Get([]byte(key))
-	if raw == nil {
-		return ErrNotFound
-	}
-	return json.Unmarshal(raw, v)
-}
-
 // PutMunicipality stores a municipality.
 func (s *Store) PutMunicipality(m Municipality) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketMunicipalities, m.ID, m) })
+	return s.db.UpdateIdentity(func(tx RecordsTx) error { return tx.PutMunicipality(m) })
 }
 
 // PutProvider stores a provider (of kind own unless it says private).
@@ -128,7 +79,7 @@ func (s *Store) PutProvider(p Provider) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketProviders, p.ID, p) })
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error { return tx.PutProvider(p) })
 	if err == nil {
 		s.mu.Lock()
 		s.providers[p.ID] = p
@@ -145,11 +96,14 @@ func (s *Store) PutUnit(u Unit) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketProviders).Get([]byte(u.ProviderID)) == nil {
-			return fmt.Errorf("identity: unit %s names unknown provider: %w", u.ID, ErrNotFound)
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
+		if err := exists(tx.Provider(u.ProviderID)); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("identity: unit %s names unknown provider: %w", u.ID, ErrNotFound)
+			}
+			return err
 		}
-		return putJSON(tx, bucketUnits, u.ID, u)
+		return tx.PutUnit(u)
 	})
 	if err == nil {
 		s.mu.Lock()
@@ -228,35 +182,32 @@ func (s *Store) Colleagues(a, b string, t time.Time) bool {
 
 // CreateUser stores a new user; the username must be free (compared without case).
 func (s *Store) CreateUser(u User) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		names := tx.Bucket(bucketUsernames)
-		key := []byte(strings.ToLower(u.Username))
-		if names.Get(key) != nil || tx.Bucket(bucketUsers).Get([]byte(u.ID)) != nil {
-			return fmt.Errorf("identity: user %s: %w", u.ID, ErrDuplicate)
-		}
-		if err := names.Put(key, []byte(u.ID)); err != nil {
-			return err
-		}
-		return putJSON(tx, bucketUsers, u.ID, u)
+	return s.db.UpdateIdentity(func(tx RecordsTx) error {
+		return createUser(tx, u)
 	})
 }
 
 // User returns a user by id.
 func (s *Store) User(id string) (User, error) {
 	var u User
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx, bucketUsers, id, &u) })
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		var err error
+		u, err = tx.User(id)
+		return err
+	})
 	return u, err
 }
 
 // UserByUsername returns a user by username (without case).
 func (s *Store) UserByUsername(name string) (User, error) {
 	var u User
-	err := s.db.View(func(tx *bolt.Tx) error {
-		id := tx.Bucket(bucketUsernames).Get([]byte(strings.ToLower(name)))
-		if id == nil {
-			return ErrNotFound
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		id, err := tx.UserIDByUsername(strings.ToLower(name))
+		if err != nil {
+			return err
 		}
-		return getJSON(tx, bucketUsers, string(id), &u)
+		u, err = tx.User(id)
+		return err
 	})
 	return u, err
 }
@@ -265,8 +216,9 @@ func (s *Store) UserByUsername(name string) (User, error) {
 // error from fn changes nothing. The id and username cannot change this way.
 func (s *Store) ModifyUser(userID string, fn func(*User) error) (User, error) {
 	var u User
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
+		var err error
+		if u, err = tx.User(userID); err != nil {
 			return err
 		}
 		id, name := u.ID, u.Username
@@ -274,7 +226,7 @@ func (s *Store) ModifyUser(userID string, fn func(*User) error) (User, error) {
 			return err
 		}
 		u.ID, u.Username = id, name
-		return putJSON(tx, bucketUsers, u.ID, u)
+		return tx.PutUser(u)
 	})
 	return u, err
 }
@@ -302,11 +254,8 @@ func (s *Store) PutGrant(g Grant) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketUsers).Get([]byte(g.UserID)) == nil || tx.Bucket(bucketUnits).Get([]byte(g.UnitID)) == nil {
-			return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
-		}
-		return putJSON(tx, bucketGrants, grantKey(g), g)
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
+		return putGrantOfKnown(tx, g)
 	})
 	if err == nil {
 		s.remember(g)
@@ -314,7 +263,38 @@ func (s *Store) PutGrant(g Grant) error {
 	return err
 }
 
-func grantKey(g Grant) string { return g.UserID + "\x00" + g.ID }
+// createUser keeps a new user; the username must be free (compared without case).
+func createUser(tx RecordsTx, u User) error {
+	key := strings.ToLower(u.Username)
+	_, errName := tx.UserIDByUsername(key)
+	errUser := exists(tx.User(u.ID))
+	for _, err := range []error{errName, errUser} {
+		if err == nil {
+			return fmt.Errorf("identity: user %s: %w", u.ID, ErrDuplicate)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	if err := tx.PutUsername(key, u.ID); err != nil {
+		return err
+	}
+	return tx.PutUser(u)
+}
+
+// putGrantOfKnown keeps a grant whose user and unit are kept (else ErrNotFound).
+func putGrantOfKnown(tx RecordsTx, g Grant) error {
+	for _, err := range []error{exists(tx.User(g.UserID)), exists(tx.Unit(g.UnitID))} {
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("identity: grant %s: %w", g.ID, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+	}
+	return tx.PutGrant(g)
+}
+
+// exists drops the record of a getter's answer, keeping its error (ErrNotFound: none).
+func exists[T any](_ T, err error) error { return err }
 
 // remember puts a stored grant in memory; the caller holds writeMu.
 func (s *Store) remember(gs ...Grant) {
@@ -337,24 +317,18 @@ func (s *Store) Access(userID string, t time.Time) (User, Access, error) {
 	var u User
 	var grants []Grant
 	units := map[string]Unit{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		var err error
+		if u, err = tx.User(userID); err != nil {
 			return err
 		}
-		prefix := []byte(userID + "\x00")
-		c := tx.Bucket(bucketGrants).Cursor()
-		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
-			var g Grant
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
+		return tx.EachGrantOf(userID, func(g Grant) error {
 			grants = append(grants, g)
-			var unit Unit
-			if err := getJSON(tx, bucketUnits, g.UnitID, &unit); err == nil {
+			if unit, err := tx.Unit(g.UnitID); err == nil {
 				units[unit.ID] = unit
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return u, Access{}, err
@@ -371,10 +345,10 @@ func (s *Store) Access(userID string, t time.Time) (User, Access, error) {
 // Empty tells whether no user exists yet (a new data directory).
 func (s *Store) Empty() (bool, error) {
 	empty := true
-	err := s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketUsers).Cursor().First()
-		empty = k == nil
-		return nil
+	err := s.db.ViewIdentity(func(tx RecordsTx) error {
+		any, err := tx.AnyUser()
+		empty = !any
+		return err
 	})
 	return empty, err
 }

@@ -5,12 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
-
-// bucketTokens: serial → HardwareToken.
-var bucketTokens = []byte("id_hw_tokens")
 
 // Errors of hardware tokens.
 var (
@@ -42,16 +37,15 @@ type ImportResult struct {
 // refuses the whole import (ErrTokenOfAnotherProvider): nothing is stored.
 func (s *Store) ImportTokens(providerID string, tokens []HardwareToken, now time.Time) (ImportResult, error) {
 	res := ImportResult{Added: []string{}, Replaced: []string{}, Kept: []string{}}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketProviders).Get([]byte(providerID)) == nil {
+	err := s.db.UpdateIdentity(func(tx RecordsTx) error {
+		if err := exists(tx.Provider(providerID)); errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("identity: tokens for unknown provider %s: %w", providerID, ErrNotFound)
-		}
-		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
+		} else if err != nil {
 			return err
 		}
 		for _, t := range tokens {
-			var old HardwareToken
-			switch err := getJSON(tx, bucketTokens, t.Serial, &old); {
+			old, err := tx.Token(t.Serial)
+			switch {
 			case errors.Is(err, ErrNotFound):
 				res.Added = append(res.Added, t.Serial)
 			case err != nil:
@@ -67,7 +61,7 @@ func (s *Store) ImportTokens(providerID string, tokens []HardwareToken, now time
 				res.Replaced = append(res.Replaced, t.Serial)
 			}
 			t.ImportedAt, t.UserID, t.ProviderID = now, "", providerID
-			if err := putJSON(tx, bucketTokens, t.Serial, t); err != nil {
+			if err := tx.PutToken(t); err != nil {
 				return err
 			}
 		}
@@ -81,12 +75,9 @@ func (s *Store) ImportTokens(providerID string, tokens []HardwareToken, now time
 // providers is not nil, the token must be one of theirs (ErrTokenOfAnotherProvider);
 // nil (an administrator) takes any token.
 func (s *Store) BindToken(userID, serial string, providers []string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
-			return err
-		}
-		var t HardwareToken
-		if err := getJSON(tx, bucketTokens, serial, &t); err != nil {
+	return s.db.UpdateIdentity(func(tx RecordsTx) error {
+		t, err := tx.Token(serial)
+		if err != nil {
 			return fmt.Errorf("identity: token %s: %w", serial, err)
 		}
 		if providers != nil && !slices.Contains(providers, t.ProviderID) {
@@ -95,15 +86,14 @@ func (s *Store) BindToken(userID, serial string, providers []string) error {
 		if t.UserID != "" && t.UserID != userID {
 			return ErrTokenBound
 		}
-		var u User
-		if err := getJSON(tx, bucketUsers, userID, &u); err != nil {
+		u, err := tx.User(userID)
+		if err != nil {
 			return err
 		}
 		if u.TokenSerial != "" && u.TokenSerial != serial {
-			var old HardwareToken
-			if err := getJSON(tx, bucketTokens, u.TokenSerial, &old); err == nil {
+			if old, err := tx.Token(u.TokenSerial); err == nil {
 				old.UserID = ""
-				if err := putJSON(tx, bucketTokens, old.Serial, old); err != nil {
+				if err := tx.PutToken(old); err != nil {
 					return err
 				}
 			}
@@ -113,25 +103,22 @@ func (s *Store) BindToken(userID, serial string, providers []string) error {
 		}
 		u.TOTPSecret, u.TokenSerial, u.PendingTOTPSecret = t.Secret, serial, ""
 		t.UserID = userID
-		if err := putJSON(tx, bucketTokens, serial, t); err != nil {
+		if err := tx.PutToken(t); err != nil {
 			return err
 		}
-		return putJSON(tx, bucketUsers, u.ID, u)
+		return tx.PutUser(u)
 	})
 }
 
 // ReleaseToken unbinds a hardware token from whoever holds it (after they enrolled an
 // authenticator app instead), so that it can be handed out again.
 func (s *Store) ReleaseToken(serial string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucketIfNotExists(bucketTokens); err != nil {
-			return err
-		}
-		var t HardwareToken
-		if err := getJSON(tx, bucketTokens, serial, &t); err != nil {
+	return s.db.UpdateIdentity(func(tx RecordsTx) error {
+		t, err := tx.Token(serial)
+		if err != nil {
 			return err
 		}
 		t.UserID = ""
-		return putJSON(tx, bucketTokens, serial, t)
+		return tx.PutToken(t)
 	})
 }

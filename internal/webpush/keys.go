@@ -11,8 +11,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Keys is the server's VAPID key pair (application server key, P-256).
@@ -24,10 +22,16 @@ type Keys struct {
 	Private string
 }
 
-var (
-	bucketSecrets = []byte("server_secrets")
-	keyVAPID      = []byte("vapid_p256")
-)
+// SecretStore keeps the server's secrets (in bbolt: boltstore.Secrets, bucket
+// server_secrets), each made once and never replaced.
+type SecretStore interface {
+	// Secret returns the secret kept under name, keeping generate's result when there is
+	// none yet; two callers at once get the same secret.
+	Secret(name string, generate func() ([]byte, error)) ([]byte, error)
+}
+
+// secretVAPID is the name of the VAPID private scalar in the SecretStore.
+const secretVAPID = "vapid_p256"
 
 // ParseKeys makes the key pair from a private key given as base64url (padded or not) of
 // its 32-byte scalar.
@@ -59,29 +63,20 @@ func GenerateKeys() (Keys, error) {
 	return keysFromScalar(k.Bytes())
 }
 
-// StoredKeys returns the key pair kept in db (bucket server_secrets, beside the token
-// key), making and keeping one on first start.
-func StoredKeys(db *bolt.DB) (Keys, error) {
-	var keys Keys
-	err := db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSecrets)
+// StoredKeys returns the key pair kept in secrets (beside the token key), making and
+// keeping one on first start.
+func StoredKeys(secrets SecretStore) (Keys, error) {
+	raw, err := secrets.Secret(secretVAPID, func() ([]byte, error) {
+		keys, err := GenerateKeys()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if v := b.Get(keyVAPID); v != nil {
-			keys, err = keysFromScalar(append([]byte(nil), v...))
-			return err
-		}
-		if keys, err = GenerateKeys(); err != nil {
-			return err
-		}
-		raw, _ := decodeB64URL(keys.Private)
-		return b.Put(keyVAPID, raw)
+		return decodeB64URL(keys.Private)
 	})
 	if err != nil {
 		return Keys{}, fmt.Errorf("webpush: unable to keep the VAPID key: %w", err)
 	}
-	return keys, nil
+	return keysFromScalar(raw)
 }
 
 // decodeB64URL reads base64url with or without padding.

@@ -3,16 +3,23 @@ package webpush
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
-var bucketSubscriptions = []byte("push_subscriptions") // subscription id → Subscription JSON
+// SubscriptionStore keeps the subscriptions durably (in bbolt: boltstore.Subscriptions,
+// bucket push_subscriptions); Subscriptions holds them in memory for the sender.
+type SubscriptionStore interface {
+	// LoadSubscriptions returns every kept subscription.
+	LoadSubscriptions() ([]Subscription, error)
+	// PutSubscription keeps sub under sub.ID and deletes the subscriptions with the ids in
+	// drop, at once.
+	PutSubscription(sub Subscription, drop []string) error
+	// DeleteSubscriptions deletes the subscriptions with these ids; a missing one is no error.
+	DeleteSubscriptions(ids []string) error
+}
 
 // Subscription is one browser's push subscription, held for the device and the session
 // that made it: it ends with that session.
@@ -33,35 +40,24 @@ func SubscriptionID(endpoint string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Subscriptions keeps subscriptions in a bucket of the server's bbolt file, and in
-// memory for the sender.
+// Subscriptions keeps subscriptions in a SubscriptionStore, and in memory for the sender.
 type Subscriptions struct {
-	db *bolt.DB
+	store SubscriptionStore
 
 	mu     sync.RWMutex
 	byID   map[string]Subscription
 	byUser map[string]map[string]struct{}
 }
 
-// OpenSubscriptions opens the bucket in db and loads it.
-func OpenSubscriptions(db *bolt.DB) (*Subscriptions, error) {
-	s := &Subscriptions{db: db, byID: map[string]Subscription{}, byUser: map[string]map[string]struct{}{}}
-	err := db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSubscriptions)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var sub Subscription
-			if err := json.Unmarshal(v, &sub); err != nil {
-				return err
-			}
-			s.index(sub)
-			return nil
-		})
-	})
+// OpenSubscriptions loads the subscriptions kept in store.
+func OpenSubscriptions(store SubscriptionStore) (*Subscriptions, error) {
+	s := &Subscriptions{store: store, byID: map[string]Subscription{}, byUser: map[string]map[string]struct{}{}}
+	kept, err := store.LoadSubscriptions()
 	if err != nil {
 		return nil, fmt.Errorf("webpush: unable to load subscriptions: %w", err)
+	}
+	for _, sub := range kept {
+		s.index(sub)
 	}
 	return s, nil
 }
@@ -111,20 +107,7 @@ func (s *Subscriptions) Put(sub Subscription, ended func(holder Subscription) bo
 			drop = append(drop, id)
 		}
 	}
-	raw, err := json.Marshal(sub)
-	if err != nil {
-		return err
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSubscriptions)
-		for _, id := range drop {
-			if err := b.Delete([]byte(id)); err != nil {
-				return err
-			}
-		}
-		return b.Put([]byte(sub.ID), raw)
-	})
-	if err != nil {
+	if err := s.store.PutSubscription(sub, drop); err != nil {
 		return fmt.Errorf("webpush: unable to keep a subscription: %w", err)
 	}
 	for _, id := range drop {
@@ -191,16 +174,7 @@ func (s *Subscriptions) deleteWhere(match func(Subscription) bool) error {
 	if len(drop) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSubscriptions)
-		for _, id := range drop {
-			if err := b.Delete([]byte(id)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.store.DeleteSubscriptions(drop); err != nil {
 		return fmt.Errorf("webpush: unable to delete a subscription: %w", err)
 	}
 	for _, id := range drop {

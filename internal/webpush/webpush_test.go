@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"vardag/internal/assignments"
+	"vardag/internal/boltstore"
 	"vardag/internal/deviations"
 	"vardag/internal/identity"
 	"vardag/internal/messages"
@@ -24,14 +23,15 @@ import (
 	"vardag/syncengine"
 )
 
-func openDB(t *testing.T) *bolt.DB {
+// openDB opens a real bbolt file, as the server does.
+func openDB(t *testing.T) *boltstore.Store {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "push.db"), 0o600, nil)
+	st, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "push.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	t.Cleanup(func() { st.Close() })
+	return boltstore.New(st)
 }
 
 // directory is a fixed organisation: unit → role → users.
@@ -62,11 +62,11 @@ type rig struct {
 func newRig(t *testing.T, edit func(*webpush.Options)) *rig {
 	t.Helper()
 	db := openDB(t)
-	keys, err := webpush.StoredKeys(db)
+	keys, err := webpush.StoredKeys(db.Secrets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, err := webpush.OpenSubscriptions(db)
+	subs, err := webpush.OpenSubscriptions(db.Subscriptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,11 +473,11 @@ func TestSubjectForWebpushGo(t *testing.T) {
 
 func TestKeysAreKept(t *testing.T) {
 	db := openDB(t)
-	k1, err := webpush.StoredKeys(db)
+	k1, err := webpush.StoredKeys(db.Secrets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	k2, err := webpush.StoredKeys(db)
+	k2, err := webpush.StoredKeys(db.Secrets())
 	if err != nil {
 		t.Fatal(err)
 	}

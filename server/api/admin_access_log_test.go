@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
 	"vardag/internal/auth"
+	"vardag/internal/boltstore"
 	"vardag/internal/identity"
 	"vardag/internal/login"
+	"vardag/syncengine"
 )
 
 // Who read a client's data is the client's data too, and a backup holds every client's
@@ -93,12 +94,12 @@ func TestReviewsAndBackupsThatCannotBeLoggedAreNotSent(t *testing.T) {
 // identityWithUnit is an identity store on its own bbolt file holding one unit.
 func identityWithUnit(t *testing.T, unit string) *identity.Store {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "identity.db"), 0o600, nil)
+	db, err := syncengine.OpenBolt(filepath.Join(t.TempDir(), "identity.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ids, err := identity.NewStore(db)
+	ids, err := identity.NewStore(identityStorage(t, db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,4 +113,14 @@ func identityWithUnit(t *testing.T, unit string) *identity.Store {
 		}
 	}
 	return ids
+}
+
+// identityStorage keeps the identity records in db, a real bbolt file, as the server does.
+func identityStorage(t *testing.T, db *syncengine.BoltStore) identity.Storage {
+	t.Helper()
+	st, err := boltstore.New(db).Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

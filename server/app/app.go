@@ -23,12 +23,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
-	bolt "go.etcd.io/bbolt"
 
 	"vardag/internal/accesslog"
 	"vardag/internal/accessreview"
 	"vardag/internal/assignments"
 	"vardag/internal/auth"
+	"vardag/internal/boltstore"
 	"vardag/internal/clients"
 	"vardag/internal/demo"
 	"vardag/internal/deviations"
@@ -103,19 +103,27 @@ func (a *App) build() error {
 		}
 		a.tls = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
-	db := a.Store.DB()
+	kept := boltstore.New(a.Store)
 	secret := cfg.JWTSecret
 	if len(secret) == 0 {
 		var err error
-		if secret, err = storedSecret(db); err != nil {
+		if secret, err = storedSecret(kept.Secrets()); err != nil {
 			return err
 		}
 	}
-	ids, err := identity.NewStore(db)
+	identityStorage, err := kept.Identity()
 	if err != nil {
 		return err
 	}
-	sessions, err := auth.NewSessionStore(db, cfg.Now, cfg.SessionMax)
+	ids, err := identity.NewStore(identityStorage)
+	if err != nil {
+		return err
+	}
+	sessionStorage, err := kept.Sessions()
+	if err != nil {
+		return err
+	}
+	sessions, err := auth.NewSessionStore(sessionStorage, cfg.Now, cfg.SessionMax)
 	if err != nil {
 		return err
 	}
@@ -270,15 +278,16 @@ func (a *App) webPush(ids *identity.Store, sessions *auth.SessionStore, read web
 	}
 	var keys webpush.Keys
 	var err error
+	kept := boltstore.New(a.Store)
 	if cfg.VAPIDPrivateKey != "" {
 		keys, err = webpush.ParseKeys(cfg.VAPIDPrivateKey)
 	} else {
-		keys, err = webpush.StoredKeys(a.Store.DB())
+		keys, err = webpush.StoredKeys(kept.Secrets())
 	}
 	if err != nil {
 		return nil, err
 	}
-	subs, err := webpush.OpenSubscriptions(a.Store.DB())
+	subs, err := webpush.OpenSubscriptions(kept.Subscriptions())
 	if err != nil {
 		return nil, err
 	}
@@ -332,22 +341,11 @@ func (a *App) every(ctx context.Context, interval time.Duration, what string, ta
 }
 
 // storedSecret returns the token key kept in the store, making one on first start.
-func storedSecret(db *bolt.DB) ([]byte, error) {
-	var key []byte
-	err := db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists([]byte("server_secrets"))
-		if err != nil {
-			return err
-		}
-		if v := b.Get([]byte("jwt_hs256")); v != nil {
-			key = append([]byte(nil), v...)
-			return nil
-		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return b.Put([]byte("jwt_hs256"), key)
+func storedSecret(secrets webpush.SecretStore) ([]byte, error) {
+	key, err := secrets.Secret("jwt_hs256", func() ([]byte, error) {
+		key := make([]byte, 32)
+		_, err := rand.Read(key)
+		return key, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: unable to keep the token key: %w", err)
