@@ -1,6 +1,6 @@
 // Reading the care data out of the local store for the screens.
 import { byKind, byClient, getRecord } from './db.js';
-import { localDay, stockholmToUTC, isoSeconds } from './time.js';
+import { localDay, stockholmToUTC, isoSeconds, fmtTime } from './time.js';
 import { label, tOr } from './i18n.js';
 import { pendingFor } from './outbox.js';
 
@@ -54,14 +54,45 @@ export async function occurrencesToday(clientId, allLists) {
     allLists ? allLists.filter(r => r.client_id === clientId) : byClient(clientId, 'signing_list'),
     byClient(clientId, 'signature'),
   ]);
-  const lists = listRecs.map(r => r.data);
-  const signatures = sigRecs.map(r => r.data);
-  const day = localDay();
   const now = Date.now();
+  const lists = listRecs.map(r => r.data).filter(list => !(list.valid_until && Date.parse(list.valid_until) < now) &&
+    !(list.valid_from && Date.parse(list.valid_from) > now + 86400000));
+  return expand(lists, sigRecs.map(r => r.data), localDay());
+}
+
+// occurrencesOn is a client's occurrences of one Stockholm day (YYYY-MM-DD) for the
+// signing history (signeringshistorik): each time of the lists valid that day, with its
+// signatures, and each as-needed (vid behov) measure signed that day as its own.
+export async function occurrencesOn(clientId, day) {
+  const [listRecs, sigRecs] = await Promise.all([byClient(clientId, 'signing_list'), byClient(clientId, 'signature')]);
+  const start = stockholmToUTC(day, '00:00');
+  const end = stockholmToUTC(nextDay(day), '00:00');
+  const lists = listRecs.map(r => r.data).filter(list => !(list.valid_until && Date.parse(list.valid_until) <= start) &&
+    !(list.valid_from && Date.parse(list.valid_from) >= end));
+  const signatures = sigRecs.map(r => r.data);
+  const out = expand(lists, signatures, day);
+  for (const list of lists) {
+    for (const m of (list.measures || []).filter(x => x.prn)) {
+      const dues = new Set(signatures.filter(s => s.measure_id === m.measure_id && Date.parse(s.due_at) >= start && Date.parse(s.due_at) < end).map(s => s.due_at));
+      for (const due of dues) {
+        out.push({ list, measure: m, time: fmtTime(due), due, prn: true, signatures: signatures.filter(s => s.measure_id === m.measure_id && s.due_at === due) });
+      }
+    }
+  }
+  return out.sort((a, b) => a.due.localeCompare(b.due));
+}
+
+// nextDay is the calendar day after day (YYYY-MM-DD).
+export function nextDay(day, by = 1) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + by)).toISOString().slice(0, 10);
+}
+
+// expand gives the timed (not as-needed) occurrences of lists on day, with the signatures
+// of each; sorted by due time.
+function expand(lists, signatures, day) {
   const out = [];
   for (const list of lists) {
-    if (list.valid_until && Date.parse(list.valid_until) < now) continue;
-    if (list.valid_from && Date.parse(list.valid_from) > now + 86400000) continue;
     for (const m of list.measures || []) {
       if (m.prn) continue;
       for (const time of m.times || []) {

@@ -156,9 +156,11 @@ async function signing(clientId) {
       class: 'btn', href: `#/listedit/${clientId}/${l.list_id}`, testid: `list-edit-${l.list_id}`,
     }, t('listedit.edit'), ' ', h('span', { class: 'meta' }, (l.measures || []).map(m => kindName(m.kind)).join(', ')))),
     h('a', { class: 'btn', href: `#/listedit/${clientId}`, testid: 'list-new' }, t('listedit.new'))) : null;
+  // The signing history by day (signeringshistorik), for whoever reads the list.
+  const history = h('a', { class: 'btn', href: `#/history/${clientId}`, testid: 'signing-history' }, t('history.open'));
   const waiting = pendingLists.length ? h('p', { class: 'notice', role: 'status', testid: 'list-pending' }, badge(t('listedit.pending'), 'pending')) : null;
-  if (!occ.length) return [h('h2', {}, t('client.signing')), waiting, lists, empty(t('client.no_signing'))];
-  return [h('h2', {}, t('client.signing_today')), waiting, lists, h('ul', { class: 'cards' }, occ.map(o => {
+  if (!occ.length) return [h('h2', {}, t('client.signing')), waiting, lists, empty(t('client.no_signing')), history];
+  return [h('h2', {}, t('client.signing_today')), waiting, lists, history, h('ul', { class: 'cards' }, occ.map(o => {
     const signed = o.signatures.length > 0 || o.pending.length > 0;
     return h('li', { class: `card${o.unseen.length ? ' refused' : ''}` },
       h('div', { class: 'card-head' },
