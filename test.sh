@@ -26,6 +26,7 @@ die() { echo "test.sh: $*" >&2; exit 1; }
 # - firefox-esr: the web push test with a real subscription (push_firefox_test.go): its
 #   push service is a preference, so the test gives it a local one (Chromium's is always
 #   Google's FCM, out of reach here);
+# - poppler-utils: pdftotext reads the printed signing list in its test (test/e2e);
 # - nodejs, npm: Lighthouse, which the browser benchmark runs (lighthouse_bench_test.go).
 # VARDAG_CHROMIUM and VARDAG_FIREFOX name other browsers; the tests use them.
 install_packages() {
@@ -33,6 +34,7 @@ install_packages() {
   command -v strace >/dev/null || missing+=(strace)
   [ -x "${VARDAG_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-dejavu-core)
   [ -x "${VARDAG_FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -35,12 +35,16 @@ const (
 	// SourceBackup: an administrator took a copy of the whole data file, which holds every
 	// client's data (what: "backup").
 	SourceBackup = "backup"
+	// SourceDownload: the server sent a document of the client's data (a signing list as
+	// PDF) to the user's device.
+	SourceDownload = "download"
 )
 
 // What a review showed.
 const (
 	WhatAccessLog        = "access_log"         // entries of the log review (GET …/access-log)
 	WhatAccessLogExtract = "access_log_extract" // the client's log extract (registerutdrag, CSV)
+	WhatSigningListPDF   = "signing_list_pdf"   // a signing list printed as PDF (GET …/signing-lists/{id}.pdf)
 )
 
 // FromBackup are the entries for a backup taken by userID: one per client in each of

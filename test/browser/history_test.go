@@ -2,9 +2,12 @@ package browser
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"vardag/internal/accesslog"
 	"vardag/internal/demo"
 	"vardag/internal/signing"
 	"vardag/internal/uuids"
@@ -67,4 +70,37 @@ func TestTheSigningHistoryByDay(t *testing.T) {
 		t.Error("today's history offers a next day")
 	}
 	checkScreen(t, cecilia, "signing history of today")
+}
+
+// TestTheNurseDownloadsTheSigningListAsAPDF: on Astrid's signing list cecilia (licensed
+// staff) has "Skriv ut (PDF)" beside the list; pressing it fetches the server's PDF with
+// her login and saves it; the read log has it. anna (care staff) is not offered it. axe finds nothing.
+func TestTheNurseDownloadsTheSigningListAsAPDF(t *testing.T) {
+	s := startAtTime(t, 12, 10)
+	list := uuids.Named("demo/list/1")
+	anna := loginAt(t, s, "anna")
+	anna.OpenSigning(demo.ClientID(1))
+	anna.WaitFor("the signing list", `!!document.querySelector('[data-testid=signing-history]')`)
+	if anna.Has("list-pdf-" + list) {
+		t.Error("care staff are offered the PDF of the signing list")
+	}
+	cecilia := loginAt(t, s, "cecilia")
+	cecilia.OpenSigning(demo.ClientID(1))
+	Eval[bool](cecilia, `(() => { window.__blobs = []; const make = URL.createObjectURL; URL.createObjectURL = b => (window.__blobs.push(b), make(b)); return true; })()`)
+	cecilia.Click("list-pdf-" + list)
+	cecilia.WaitFor("the PDF saved", fmt.Sprintf(`document.querySelector('[data-testid=%s]').getClientRects().length > 0`, js("list-pdf-file-"+list)))
+	head := Eval[string](cecilia, fmt.Sprintf(`(async () => document.querySelector('[data-testid=%s]').download + ' ' + await window.__blobs[0].slice(0, 5).text())()`, js("list-pdf-file-"+list)))
+	if want := "signeringslista-" + list + ".pdf %PDF-"; head != want {
+		t.Errorf("the saved file is %q, want %q", head, want)
+	}
+	checkScreen(t, cecilia, "signing list with the PDF saved")
+	q := url.Values{"unit_id": {demo.AspenID}, "user_id": {demo.UserID("cecilia")}, "client_id": {demo.ClientID(1)}}
+	res := s.Do("GET", "/api/v1/admin/access-log?"+q.Encode(), s.Login("david").Token, nil)
+	var page struct{ Entries []accesslog.Entry }
+	res.JSON(t, &page)
+	if !slices.ContainsFunc(page.Entries, func(e accesslog.Entry) bool {
+		return e.What == accesslog.WhatSigningListPDF && e.Source == accesslog.SourceDownload
+	}) {
+		t.Errorf("the download is not in the read log: %d %+v", res.Status, page.Entries)
+	}
 }
