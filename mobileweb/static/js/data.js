@@ -14,6 +14,37 @@ export function mayEditLists(user, unitId) {
   return (user?.roles || []).some(r => r.role === 'licensed' && r.unit_id === unitId);
 }
 
+// The unit the user works in now: a person with roles in several units chooses it (the
+// unit chooser in the menu), and the tabs show what the roles there give. The choice is
+// kept on the phone (a unit's id, nothing personal); the first unit until one is chosen.
+const UNIT_KEY = 'vardag.unit.';
+
+// unitChoices are the user's units with their names, by name (the server's roles come
+// in no set order).
+export function unitChoices(user) {
+  const seen = new Map();
+  for (const r of (user && user.roles) || []) if (r.unit_id && !seen.has(r.unit_id)) seen.set(r.unit_id, r.unit_name || r.unit_id);
+  return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'sv') || a.id.localeCompare(b.id));
+}
+
+export function currentUnit(user) {
+  const units = unitChoices(user);
+  let saved = null;
+  try { saved = localStorage.getItem(UNIT_KEY + (user && user.id)); } catch { /* no storage: the first unit */ }
+  return units.find(u => u.id === saved) || units[0] || null;
+}
+
+export function setCurrentUnit(user, unitId) {
+  try { localStorage.setItem(UNIT_KEY + user.id, unitId); } catch { /* kept for this page only */ }
+}
+
+// hasRoleHere tells whether the user has role in the current unit (or, for the
+// administrator, a role that names no unit).
+export function hasRoleHere(user, role) {
+  const unit = currentUnit(user);
+  return !!user && (user.roles || []).some(r => r.role === role && (!r.unit_id || (unit && r.unit_id === unit.id)));
+}
+
 export function unitsOf(user) {
   return [...new Set((user.roles || []).map(r => r.unit_id))];
 }
