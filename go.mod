@@ -27,6 +27,8 @@ require (
 
 require go.yaml.in/yaml/v3 v3.0.6
 
+require codeberg.org/go-pdf/fpdf v0.12.0
+
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/SherClockHolmes/webpush-go v1.4.0

@@ -27,16 +27,17 @@ die() { echo "test.sh: $*" >&2; exit 1; }
 #   push service is a preference, so the test gives it a local one (Chromium's is always
 #   Google's FCM, out of reach here);
 # - nodejs, npm: Lighthouse, which the browser benchmark runs (lighthouse_bench_test.go);
-# - poppler-utils: pdftotext reads the journal's PDF for the archive (journal_pdf_test.go).
+# - poppler-utils: pdftotext reads the PDFs in their tests (the journal for the archive, the
+#   printed signing list);
 # VARDAG_CHROMIUM and VARDAG_FIREFOX name other browsers; the tests use them.
 install_packages() {
   local missing=()
   command -v strace >/dev/null || missing+=(strace)
   [ -x "${VARDAG_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium fonts-dejavu-core)
   [ -x "${VARDAG_FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
-  command -v pdftotext >/dev/null || missing+=(poppler-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   command -v apt-get >/dev/null ||

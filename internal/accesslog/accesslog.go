@@ -38,6 +38,9 @@ const (
 	// SourceExport: a coordinator or manager exported a client's journal as a PDF for the
 	// archive (what: WhatJournalPDF).
 	SourceExport = "export"
+	// SourceDownload: the server sent a document of the client's data (a signing list as
+	// PDF) to the user's device.
+	SourceDownload = "download"
 )
 
 // What a review showed.
@@ -45,6 +48,7 @@ const (
 	WhatAccessLog        = "access_log"         // entries of the log review (GET …/access-log)
 	WhatAccessLogExtract = "access_log_extract" // the client's log extract (registerutdrag, CSV)
 	WhatJournalPDF       = "journal_pdf"        // the client's whole journal as a PDF for the archive
+	WhatSigningListPDF   = "signing_list_pdf"   // a signing list printed as PDF (GET …/signing-lists/{id}.pdf)
 )
 
 // FromBackup are the entries for a backup taken by userID: one per client in each of

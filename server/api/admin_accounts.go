@@ -286,6 +286,9 @@ func (h *Handlers) AdminImportUsers(c *fiber.Ctx) error {
 		if err := h.recordAct(c, adminlog.WhatCreate, a.UserID, unitID); err != nil {
 			return err
 		}
+		if err := h.publishStaff(c, a.UserID, unitID); err != nil {
+			return err
+		}
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"created": created, "errors": lineErrs})
 }

@@ -7,6 +7,7 @@ import (
 
 	"vardag/internal/adminlog"
 	"vardag/internal/identity"
+	"vardag/internal/staffdir"
 	"vardag/internal/uuids"
 )
 
@@ -81,6 +82,9 @@ func (h *Handlers) AdminCreateGrant(c *fiber.Ctx) error {
 		return mapGrantError(err)
 	}
 	if err := h.recordOrgAct(c, adminlog.WhatGrantCreate, g.ID, g.UnitID, g.UserID); err != nil {
+		return err
+	}
+	if err := h.publishStaff(c, g.UserID, g.UnitID); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"grant_id": g.ID, "status": g.State(), "awaiting": orEmpty(g.Awaiting)})
@@ -194,5 +198,14 @@ func (h *Handlers) grantDecision(c *fiber.Ctx, what string, do func(identity.Acc
 	if err := h.recordOrgAct(c, what, g.ID, g.UnitID, g.UserID); err != nil {
 		return err
 	}
+	if err := h.publishStaff(c, g.UserID, g.UnitID); err != nil {
+		return err
+	}
 	return c.JSON(viewOf(g, identity.User{}))
+}
+
+// publishStaff brings the user's record in the unit's scope up to date with the grants
+// valid now (staffdir): the unit's phones see who works there, by name and role.
+func (h *Handlers) publishStaff(c *fiber.Ctx, userID, unitID string) error {
+	return staffdir.Publish(c.UserContext(), h.Engine, h.Identity, userID, []string{unitID}, h.Now())
 }

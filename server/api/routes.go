@@ -73,6 +73,7 @@ func (h *Handlers) Routes(app *fiber.App, metrics fiber.Handler, web fs.FS) {
 	v1.Get("/admin/backup", h.RequireAuth, h.AdminBackup)
 	v1.Post("/integration/assignments", h.RequireAuth, h.IntegrationAssignments)
 	v1.Post("/integration/clients", h.RequireAuth, h.IntegrationClients)
+	v1.Get("/clients/:id/signing-lists/:list_id.pdf", h.RequireAuth, RequireTraining, h.SigningListPDF)
 	v1.Get("/units/:id/statistics", h.RequireAuth, RequireTraining, h.UnitStatistics)
 	v1.Get("/units/:id/ending", h.RequireAuth, RequireTraining, h.UnitEnding)
 	v1.Get("/clients/:id/journal.pdf", h.RequireAuth, RequireTraining, h.ClientJournalPDF)

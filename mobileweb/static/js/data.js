@@ -1,6 +1,6 @@
 // Reading the care data out of the local store for the screens.
 import { byKind, byClient, getRecord } from './db.js';
-import { localDay, stockholmToUTC, isoSeconds } from './time.js';
+import { localDay, stockholmToUTC, isoSeconds, fmtTime } from './time.js';
 import { label, tOr } from './i18n.js';
 import { pendingFor } from './outbox.js';
 
@@ -12,6 +12,37 @@ export function hasRole(user, role) {
 // server lets save a signing list there (ui/listedit.js).
 export function mayEditLists(user, unitId) {
   return (user?.roles || []).some(r => r.role === 'licensed' && r.unit_id === unitId);
+}
+
+// The unit the user works in now: a person with roles in several units chooses it (the
+// unit chooser in the menu), and the tabs show what the roles there give. The choice is
+// kept on the phone (a unit's id, nothing personal); the first unit until one is chosen.
+const UNIT_KEY = 'vardag.unit.';
+
+// unitChoices are the user's units with their names, by name (the server's roles come
+// in no set order).
+export function unitChoices(user) {
+  const seen = new Map();
+  for (const r of (user && user.roles) || []) if (r.unit_id && !seen.has(r.unit_id)) seen.set(r.unit_id, r.unit_name || r.unit_id);
+  return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'sv') || a.id.localeCompare(b.id));
+}
+
+export function currentUnit(user) {
+  const units = unitChoices(user);
+  let saved = null;
+  try { saved = localStorage.getItem(UNIT_KEY + (user && user.id)); } catch { /* no storage: the first unit */ }
+  return units.find(u => u.id === saved) || units[0] || null;
+}
+
+export function setCurrentUnit(user, unitId) {
+  try { localStorage.setItem(UNIT_KEY + user.id, unitId); } catch { /* kept for this page only */ }
+}
+
+// hasRoleHere tells whether the user has role in the current unit (or, for the
+// administrator, a role that names no unit).
+export function hasRoleHere(user, role) {
+  const unit = currentUnit(user);
+  return !!user && (user.roles || []).some(r => r.role === role && (!r.unit_id || (unit && r.unit_id === unit.id)));
 }
 
 export function unitsOf(user) {
@@ -54,14 +85,45 @@ export async function occurrencesToday(clientId, allLists) {
     allLists ? allLists.filter(r => r.client_id === clientId) : byClient(clientId, 'signing_list'),
     byClient(clientId, 'signature'),
   ]);
-  const lists = listRecs.map(r => r.data);
-  const signatures = sigRecs.map(r => r.data);
-  const day = localDay();
   const now = Date.now();
+  const lists = listRecs.map(r => r.data).filter(list => !(list.valid_until && Date.parse(list.valid_until) < now) &&
+    !(list.valid_from && Date.parse(list.valid_from) > now + 86400000));
+  return expand(lists, sigRecs.map(r => r.data), localDay());
+}
+
+// occurrencesOn is a client's occurrences of one Stockholm day (YYYY-MM-DD) for the
+// signing history (signeringshistorik): each time of the lists valid that day, with its
+// signatures, and each as-needed (vid behov) measure signed that day as its own.
+export async function occurrencesOn(clientId, day) {
+  const [listRecs, sigRecs] = await Promise.all([byClient(clientId, 'signing_list'), byClient(clientId, 'signature')]);
+  const start = stockholmToUTC(day, '00:00');
+  const end = stockholmToUTC(nextDay(day), '00:00');
+  const lists = listRecs.map(r => r.data).filter(list => !(list.valid_until && Date.parse(list.valid_until) <= start) &&
+    !(list.valid_from && Date.parse(list.valid_from) >= end));
+  const signatures = sigRecs.map(r => r.data);
+  const out = expand(lists, signatures, day);
+  for (const list of lists) {
+    for (const m of (list.measures || []).filter(x => x.prn)) {
+      const dues = new Set(signatures.filter(s => s.measure_id === m.measure_id && Date.parse(s.due_at) >= start && Date.parse(s.due_at) < end).map(s => s.due_at));
+      for (const due of dues) {
+        out.push({ list, measure: m, time: fmtTime(due), due, prn: true, signatures: signatures.filter(s => s.measure_id === m.measure_id && s.due_at === due) });
+      }
+    }
+  }
+  return out.sort((a, b) => a.due.localeCompare(b.due));
+}
+
+// nextDay is the calendar day after day (YYYY-MM-DD).
+export function nextDay(day, by = 1) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + by)).toISOString().slice(0, 10);
+}
+
+// expand gives the timed (not as-needed) occurrences of lists on day, with the signatures
+// of each; sorted by due time.
+function expand(lists, signatures, day) {
   const out = [];
   for (const list of lists) {
-    if (list.valid_until && Date.parse(list.valid_until) < now) continue;
-    if (list.valid_from && Date.parse(list.valid_from) > now + 86400000) continue;
     for (const m of list.measures || []) {
       if (m.prn) continue;
       for (const time of m.times || []) {

@@ -141,7 +141,7 @@ on('sync-state', updateStatus);
 // Screens that only show data re-render after a sync; forms keep what is typed.
 function refreshLive() {
   updateStatus();
-  const live = ['today', 'client', 'messages', 'attention', 'overview', 'delegations', 'analyse', 'reports', 'bulletins', 'reflists', 'plan', 'plans', 'endmeasure'];
+  const live = ['today', 'client', 'messages', 'attention', 'overview', 'history', 'delegations', 'analyse', 'reports', 'bulletins', 'reflists', 'plan', 'plans', 'endmeasure'];
   if (live.includes(document.body.dataset.screen) && !document.querySelector('form[data-dirty]')) route();
 }
 

@@ -20,6 +20,8 @@ import { healthFlags } from './health.js';
 import { clientPlans } from './planview.js';
 import { plansOf } from '../plans.js';
 import { pdfButton } from './journalpdf.js';
+import { errorBox, showError } from './adminkit.js';
+import { saveFile } from '../download.js';
 
 const READ = { journal: 'journal', signing: 'signing_list' };
 
@@ -160,13 +162,15 @@ async function signing(clientId) {
     byClient(clientId, 'signing_list'), pendingFor('signing.list.save', a => a.client_id === clientId)]);
   // Licensed staff of the client's unit make and change its signing lists (listedit.js).
   const lists = mayEditLists(user, c?.unit_id) ? h('div', { class: 'actions', testid: 'signing-lists' },
-    listRecs.map(r => r.data).filter(l => !l.valid_until || Date.parse(l.valid_until) > Date.now()).map(l => h('a', {
+    listRecs.map(r => r.data).filter(l => !l.valid_until || Date.parse(l.valid_until) > Date.now()).map(l => [h('a', {
       class: 'btn', href: `#/listedit/${clientId}/${l.list_id}`, testid: `list-edit-${l.list_id}`,
-    }, t('listedit.edit'), ' ', h('span', { class: 'meta' }, (l.measures || []).map(m => kindName(m.kind)).join(', ')))),
+    }, t('listedit.edit'), ' ', h('span', { class: 'meta' }, (l.measures || []).map(m => kindName(m.kind)).join(', '))), printButton(clientId, l)]),
     h('a', { class: 'btn', href: `#/listedit/${clientId}`, testid: 'list-new' }, t('listedit.new'))) : null;
+  // The signing history by day (signeringshistorik), for whoever reads the list.
+  const history = h('a', { class: 'btn', href: `#/history/${clientId}`, testid: 'signing-history' }, t('history.open'));
   const waiting = pendingLists.length ? h('p', { class: 'notice', role: 'status', testid: 'list-pending' }, badge(t('listedit.pending'), 'pending')) : null;
-  if (!occ.length) return [h('h2', {}, t('client.signing')), waiting, lists, empty(t('client.no_signing'))];
-  return [h('h2', {}, t('client.signing_today')), waiting, lists, h('ul', { class: 'cards' }, occ.map(o => {
+  if (!occ.length) return [h('h2', {}, t('client.signing')), waiting, lists, empty(t('client.no_signing')), history];
+  return [h('h2', {}, t('client.signing_today')), waiting, lists, history, h('ul', { class: 'cards' }, occ.map(o => {
     const signed = o.signatures.length > 0 || o.pending.length > 0;
     return h('li', { class: `card${o.unseen.length ? ' refused' : ''}` },
       h('div', { class: 'card-head' },
@@ -180,4 +184,26 @@ async function signing(clientId) {
         href: `#/sign/${o.list.list_id}/${o.measure.measure_id}/${encodeURIComponent(o.due)}`,
       }, signed ? t('sign.open_signed') : t('sign.sign')));
   }))];
+}
+
+// printButton downloads a signing list as the server's PDF to print (utskrift): for
+// licensed staff of the unit, online; a list still waiting to be sent is not on the
+// server yet. The server logs the download as a read.
+function printButton(clientId, l) {
+  const box = errorBox(`list-pdf-error-${l.list_id}`);
+  const link = h('a', { class: 'btn', hidden: true, testid: `list-pdf-file-${l.list_id}` }, t('listpdf.again'));
+  const button = h('button', { class: 'btn', type: 'button', testid: `list-pdf-${l.list_id}`, on: { click: async () => {
+    button.disabled = true;
+    box.hidden = true;
+    try {
+      await saveFile(`/api/v1/clients/${encodeURIComponent(clientId)}/signing-lists/${encodeURIComponent(l.list_id)}.pdf`, `signeringslista-${l.list_id}.pdf`, 'application/pdf', link);
+      link.hidden = false;
+      announce(t('listpdf.done'));
+    } catch (err) {
+      showError(box, err);
+    } finally {
+      button.disabled = false;
+    }
+  } } }, t('listpdf.button'));
+  return h('span', { class: 'list-pdf' }, button, link, box);
 }

@@ -41,7 +41,7 @@ export async function render() {
   const unitOfUser = new Map();
   for (const r of userRecs) {
     const u = units.find(x => (r.scopes || []).includes(`unit:${x}`));
-    if (u && r.id !== user.id) unitOfUser.set(r.data.user_id || r.id, u);
+    if (u && (r.data.user_id || r.id) !== user.id) unitOfUser.set(r.data.user_id || r.id, u);
   }
   const names = new Map(userRecs.map(r => [r.data.user_id || r.id, r.data.name]));
   const staff = [...unitOfUser.keys()].sort((a, b) => (names.get(a) || '').localeCompare(names.get(b) || '', 'sv'));

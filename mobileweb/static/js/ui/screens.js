@@ -8,6 +8,7 @@ const loaders = {
   note: () => import('./note.js'),
   correct: () => import('./correct.js'),
   sign: () => import('./sign.js'),
+  history: () => import('./history.js'),
   deviation: () => import('./deviation.js'),
   messages: () => import('./messages.js'),
   attention: () => import('./attention.js'),

@@ -8,21 +8,25 @@ import { state as syncState, syncNowByUser, syncRound } from '../rounds.js';
 import { outboxCount, outboxCounts, attentionCount } from '../outbox.js';
 import { statusState, statusText } from './syncstatus.js';
 import { logout } from '../auth.js';
-import { hasRole } from '../data.js';
+import { hasRoleHere, unitChoices, currentUnit, setCurrentUnit } from '../data.js';
 import { menuItem as pushMenuItem } from '../push.js';
 import { ask } from '../bus.js';
 import { unreadCount } from '../inbox.js';
-import { administers, isAdministrator } from '../admin.js';
+import { isAdministrator } from '../admin.js';
 
 // The administration's screens, under the one tab.
 const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'import', 'audit', 'person', 'readlog', 'bulletins', 'reflists'];
 
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
-  if (chrome.dataset.built === user.id + currentLang()) return;
-  chrome.dataset.built = user.id + currentLang();
+  const unit = currentUnit(user);
+  const built = `${user.id} ${currentLang()} ${unit ? unit.id : ''}`;
+  if (chrome.dataset.built === built) return;
+  chrome.dataset.built = built;
+  const here = role => hasRoleHere(user, role);
   const menuPanel = h('div', { class: 'menu-panel', id: 'menu-panel', hidden: true },
     h('p', { class: 'menu-user' }, user.name),
+    unitChooser(user, unit),
     langToggle(),
     ...pushMenuItem(h, t),
     h('button', { class: 'btn danger', type: 'button', testid: 'logout', on: { click: onLogout } }, t('menu.logout')),
@@ -32,10 +36,10 @@ export function renderShell(user) {
     navLink('today', 'nav-today', t('nav.today')),
     navLink('messages', 'nav-messages', t('nav.messages'), ' ', h('span', { class: 'badge', id: 'messages-badge', hidden: true })),
     navLink('attention', 'nav-attention', t('nav.attention'), h('span', { class: 'badge', id: 'attention-badge', hidden: true })),
-    hasRole(user, 'licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
-    hasRole(user, 'unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
-    hasRole(user, 'coordinator') || hasRole(user, 'unit_manager') ? navLink('statistics', 'nav-statistics', t('nav.statistics')) : null,
-    administers(user) ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
+    here('licensed') ? navLink('overview', 'nav-overview', t('nav.overview')) : null,
+    here('unit_manager') ? navLink('analyse', 'nav-deviations', t('nav.deviations')) : null,
+    here('coordinator') || here('unit_manager') ? navLink(unit ? `statistics/${unit.id}` : 'statistics', 'nav-statistics', t('nav.statistics')) : null,
+    isAdministrator(user) || here('unit_manager') || here('unit_representative') ? navLink('admin', 'nav-admin', t('nav.admin')) : null,
   );
   clear(chrome,
     h('header', { class: 'topbar' },
@@ -64,7 +68,22 @@ function followNavHeight(nav) {
 }
 
 function navLink(screen, testid, text, ...extra) {
-  return h('a', { href: `#/${screen}`, class: 'tab', testid, dataset: { screen } }, h('span', {}, text), ...extra);
+  return h('a', { href: `#/${screen}`, class: 'tab', testid, dataset: { screen: screen.split('/')[0] } }, h('span', {}, text), ...extra);
+}
+
+// unitChooser is the choice of the unit to work in, for a person with roles in more than
+// one: choosing one draws the tabs of the roles there and opens Today.
+function unitChooser(user, unit) {
+  const units = unitChoices(user);
+  if (units.length < 2) return unit ? h('p', { class: 'meta', testid: 'unit-current' }, unit.name) : null;
+  const select = h('select', { id: 'unit-choice', testid: 'unit-choice', on: { change: () => {
+    setCurrentUnit(user, select.value);
+    closeMenu();
+    renderShell(user);
+    if (location.hash === '#/today') dispatchEvent(new HashChangeEvent('hashchange'));
+    else location.hash = '#/today';
+  } } }, units.map(u => h('option', { value: u.id, selected: u.id === unit.id }, u.name)));
+  return h('div', { class: 'field unit-chooser' }, h('label', { for: 'unit-choice' }, t('menu.unit')), select);
 }
 
 export function langToggle() {
