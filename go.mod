@@ -30,7 +30,6 @@ require go.yaml.in/yaml/v3 v3.0.6
 require codeberg.org/go-pdf/fpdf v0.12.0
 
 require (
-	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/SherClockHolmes/webpush-go v1.4.0
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/boombuler/barcode v1.1.0 // indirect
