@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -119,4 +121,18 @@ func article(t reflect.Type) string {
 	default:
 		return "a number"
 	}
+}
+
+// TrimmedText is a mutation's free text with the spaces around it trimmed; a text over max
+// characters, or empty where required, is noted in fields under the field's name (the
+// Rejection's fields, answered as invalid_args).
+func TrimmedText(s, field string, max int, required bool, fields map[string]string) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case required && n == 0:
+		fields[field] = fmt.Sprintf("is required, at most %d characters", max)
+	case n > max:
+		fields[field] = fmt.Sprintf("must be at most %d characters", max)
+	}
+	return s
 }

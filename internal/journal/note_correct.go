@@ -73,10 +73,7 @@ func decodeNoteCorrect(raw json.RawMessage) (any, error) {
 	} else if a.NewText == a.StruckText && a.StruckText != "" {
 		fields["new_text"] = "must differ from the struck text"
 	}
-	a.Reason = strings.TrimSpace(a.Reason)
-	if n := utf8.RuneCountInString(a.Reason); n == 0 || n > maxReason {
-		fields["reason"] = fmt.Sprintf("is required, at most %d characters", maxReason)
-	}
+	a.Reason = syncengine.TrimmedText(a.Reason, "reason", maxReason, true, fields)
 	if len(fields) > 0 {
 		return nil, &syncengine.Rejection{Code: codes.InvalidArgs, Message: "The correction is not complete.", Fields: fields}
 	}

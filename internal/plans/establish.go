@@ -35,7 +35,7 @@ func decodeEstablish(raw json.RawMessage) (any, error) {
 	if a.WithClient == nil {
 		fields["with_client"] = "is required: whether the plan was agreed with the client"
 	}
-	a.Note = trimmed(a.Note, "note", maxPartText, false, fields)
+	a.Note = syncengine.TrimmedText(a.Note, "note", maxPartText, false, fields)
 	if err := invalid("The establishment is not complete.", fields); err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func decodeFollowUp(raw json.RawMessage) (any, error) {
 	if next, ok := date(a.NextFollowUpBy, "next_follow_up_by", false, fields); ok && okOn && !next.After(on) {
 		fields["next_follow_up_by"] = "must be later than the follow-up"
 	}
-	a.Outcome = trimmed(a.Outcome, "outcome", maxPartText, true, fields)
+	a.Outcome = syncengine.TrimmedText(a.Outcome, "outcome", maxPartText, true, fields)
 	if err := invalid("The follow-up is not complete.", fields); err != nil {
 		return nil, err
 	}

@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vardag/internal/codes"
 	"vardag/internal/identity"
@@ -174,19 +172,6 @@ func planFor(tx *syncengine.Tx, actor syncengine.Actor, id string, roles []ident
 		return Plan{}, "", syncengine.Reject(codes.PlanEnded, "This plan has an end date and takes no more changes.")
 	}
 	return p, role, nil
-}
-
-// trimmed trims a text and notes in fields when it is longer than max, or empty where
-// required.
-func trimmed(s, field string, max int, required bool, fields map[string]string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case required && n == 0:
-		fields[field] = fmt.Sprintf("is required, at most %d characters", max)
-	case n > max:
-		fields[field] = fmt.Sprintf("must be at most %d characters", max)
-	}
-	return s
 }
 
 // date checks a calendar date YYYY-MM-DD, required or not, noting a problem in fields.

@@ -60,13 +60,13 @@ func decodeSave(raw json.RawMessage) (any, error) {
 		if !uuids.Valid(p.MeasureID) {
 			fields[f("measure_id")] = "is required: the measure of the assignment this part carries out"
 		}
-		p.What = trimmed(p.What, f("what"), maxPartText, true, fields)
-		p.How = trimmed(p.How, f("how"), maxPartText, false, fields)
-		p.When = trimmed(p.When, f("when"), maxPartText, false, fields)
-		p.Goal = trimmed(p.Goal, f("goal"), maxPartText, false, fields)
+		p.What = syncengine.TrimmedText(p.What, f("what"), maxPartText, true, fields)
+		p.How = syncengine.TrimmedText(p.How, f("how"), maxPartText, false, fields)
+		p.When = syncengine.TrimmedText(p.When, f("when"), maxPartText, false, fields)
+		p.Goal = syncengine.TrimmedText(p.Goal, f("goal"), maxPartText, false, fields)
 		a.Parts[i] = p
 	}
-	a.ClientParticipation = trimmed(a.ClientParticipation, "client_participation", maxPartText, false, fields)
+	a.ClientParticipation = syncengine.TrimmedText(a.ClientParticipation, "client_participation", maxPartText, false, fields)
 	if err := invalid("The plan is not complete.", fields); err != nil {
 		return nil, err
 	}

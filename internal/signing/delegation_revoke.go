@@ -2,10 +2,7 @@ package signing
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vardag/internal/codes"
 	"vardag/internal/identity"
@@ -33,10 +30,7 @@ func decodeRevoke(raw json.RawMessage) (any, error) {
 	if !uuids.Valid(a.DelegationID) {
 		fields["delegation_id"] = "must be the UUID of a delegation"
 	}
-	a.Reason = strings.TrimSpace(a.Reason)
-	if n := utf8.RuneCountInString(a.Reason); n == 0 || n > maxReason {
-		fields["reason"] = fmt.Sprintf("is required, at most %d characters", maxReason)
-	}
+	a.Reason = syncengine.TrimmedText(a.Reason, "reason", maxReason, true, fields)
 	if len(fields) > 0 {
 		return nil, invalid("The revocation is not complete.", fields)
 	}

@@ -2,10 +2,7 @@ package signing
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vardag/internal/codes"
 	"vardag/internal/identity"
@@ -65,10 +62,7 @@ func decodeFollowUp(raw json.RawMessage) (any, error) {
 	if !uuids.Valid(a.AlertID) {
 		fields["alert_id"] = "must be the UUID of a signing alert"
 	}
-	a.Comment = strings.TrimSpace(a.Comment)
-	if n := utf8.RuneCountInString(a.Comment); n == 0 || n > maxComment {
-		fields["comment"] = fmt.Sprintf("is required, at most %d characters", maxComment)
-	}
+	a.Comment = syncengine.TrimmedText(a.Comment, "comment", maxComment, true, fields)
 	if len(fields) > 0 {
 		return nil, invalid("The follow-up is not complete.", fields)
 	}

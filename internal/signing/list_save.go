@@ -3,9 +3,7 @@ package signing
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vardag/internal/clients"
 	"vardag/internal/codes"
@@ -93,10 +91,7 @@ func decodeListSave(raw json.RawMessage) (any, error) {
 		if !measureKind.MatchString(m.Kind) {
 			fields[name+".kind"] = `is required: lower-case letters, digits and "_", such as "wound_care"`
 		}
-		m.Instruction = strings.TrimSpace(m.Instruction)
-		if n := utf8.RuneCountInString(m.Instruction); n == 0 || n > maxInstruction {
-			fields[name+".instruction"] = fmt.Sprintf("is required, at most %d characters", maxInstruction)
-		}
+		m.Instruction = syncengine.TrimmedText(m.Instruction, name+".instruction", maxInstruction, true, fields)
 		if msg := checkTimes(m.Times, m.PRN); msg != "" {
 			fields[name+".times"] = msg
 		}
