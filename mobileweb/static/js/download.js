@@ -1,4 +1,4 @@
-// Files the server makes for the user (a signing list as PDF): fetched with the user's
+// Files the server makes for the user (a signing list or a journal as PDF): fetched with the user's
 // login, then saved by the browser under the name the server gives. Online only.
 import { authed } from './api.js';
 

@@ -4,7 +4,7 @@
 // to the browser as a download; the server has logged the export before it answers.
 import { h, announce } from '../dom.js';
 import { t } from '../i18n.js';
-import { authed } from '../api.js';
+import { saveFile } from '../download.js';
 import { errorBox, showError } from './adminkit.js';
 
 // pdfButton is "Journal som PDF" with the place of its refusal.
@@ -15,13 +15,13 @@ export function pdfButton(clientId, testid = 'journal-pdf') {
     button.disabled = true;
     box.hidden = true;
     try {
-      const res = await authed('GET', `/api/v1/clients/${encodeURIComponent(clientId)}/journal.pdf`, undefined, { stream: true });
-      const url = URL.createObjectURL(await res.blob());
-      const a = h('a', { href: url, download: `genomforandejournal-${clientId}.pdf`, hidden: true });
+      const a = h('a', { hidden: true });
       document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      try {
+        await saveFile(`/api/v1/clients/${encodeURIComponent(clientId)}/journal.pdf`, `genomforandejournal-${clientId}.pdf`, 'application/pdf', a);
+      } finally {
+        a.remove();
+      }
       button.dataset.done = 'true';
       announce(t('journal.pdf.done'));
     } catch (err) {
