@@ -20,7 +20,7 @@ const ADMIN_SCREENS = ['admin', 'unit', 'newuser', 'approvals', 'review', 'impor
 export function renderShell(user) {
   const chrome = document.getElementById('chrome');
   const unit = currentUnit(user);
-  const built = `${user.id} ${currentLang()} ${unit ? unit.id : ''}`;
+  const built = `${user.id} ${unit ? unit.id : ''} ${currentLang()}`; // the language last: tests wait for it
   if (chrome.dataset.built === built) return;
   chrome.dataset.built = built;
   const here = role => hasRoleHere(user, role);

@@ -26,6 +26,7 @@ export function isCurrent(nav) { return nav === latestNav; }
 // loaded once its address is opened, after the hashchange it would have had to see.
 const cameFromTo = new Map();
 addEventListener('hashchange', e => {
+  if (!e.newURL || !e.oldURL) return; // a re-render of the same address (shell.js), not a move
   const to = new URL(e.newURL).hash, from = new URL(e.oldURL).hash;
   for (const prefix of ['#/sign/']) if (to.startsWith(prefix)) cameFromTo.set(prefix, from);
 });
