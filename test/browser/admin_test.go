@@ -65,10 +65,7 @@ func TestPuttingAUnitIntoServiceOnTheScreens(t *testing.T) {
 	david := NewPhone(t, "david")
 	david.Desktop()
 	david.Login(s, "david")
-	david.Click("nav-admin")
-	david.WaitScreen("admin")
-	david.Click("unit-" + demo.AspenID)
-	david.WaitScreen("unit")
+	david.OpenUnitAdmin(demo.AspenID)
 	david.WaitFor("Aspen's people", `!!document.querySelector('[data-testid=unit-people]')`)
 	checkScreen(t, david, "a unit's people")
 	david.Click("unit-new-person")
@@ -86,10 +83,7 @@ func TestPuttingAUnitIntoServiceOnTheScreens(t *testing.T) {
 	sanna.WaitText("Astrid Nilsson")
 
 	// The access review of Aspen: every grant kept.
-	david.Click("nav-admin")
-	david.WaitScreen("admin")
-	david.Click("unit-" + demo.AspenID)
-	david.WaitScreen("unit")
+	david.OpenUnitAdmin(demo.AspenID)
 	david.Click("unit-review")
 	david.WaitScreen("review")
 	david.WaitFor("the grants to review", `!!document.querySelector('[data-testid=review-grants]')`)
@@ -147,4 +141,14 @@ func TestAnOverdueAccessReviewShowsOnTheManagersScreen(t *testing.T) {
 	david.Click("overdue-" + demo.AspenID)
 	david.WaitScreen("review")
 	david.WaitFor("the review's due date", `document.querySelector('[data-testid=review-due]').dataset.overdue === 'true'`)
+}
+
+// OpenUnitAdmin opens a unit's people under Administrera (#/unit/<id>), as its manager or
+// representative does from the organisation.
+func (p *Phone) OpenUnitAdmin(unitID string) {
+	p.t.Helper()
+	p.Click("nav-admin")
+	p.WaitScreen("admin")
+	p.Click("unit-" + unitID)
+	p.WaitScreen("unit")
 }
